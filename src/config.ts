@@ -1,0 +1,143 @@
+// Configuration from the environment, validated once at boot (env-schema),
+// typed and frozen. A bad value stops the start with a message naming the
+// variable and what it allows. README.md's configuration table lists each one.
+import envSchema from 'env-schema'
+
+const SCHEMA = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'TCP port to listen on.' },
+    HOST: { type: 'string', minLength: 1, default: '127.0.0.1', description: 'Interface to listen on (0.0.0.0 in containers).' },
+    LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'Log level.' },
+    BOTCITY_URL: { type: 'string', pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', description: 'Base URL of BotCity (e.g. https://developers.botcity.dev). Unset: demo mode on the embedded simulator.' },
+    BOTCITY_LOGIN: { type: 'string', minLength: 1, description: 'Workspace login of the service account (with BOTCITY_KEY: service-account mode).' },
+    BOTCITY_KEY: { type: 'string', minLength: 1, description: 'Workspace key of the service account.' },
+    PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s?#]+$', description: 'Absolute URL clients reach the bridge at, when it differs from what requests show (behind a proxy).' },
+    TRUST_PROXY: { type: 'boolean', default: false, description: 'Honour X-Forwarded-Proto/Host/For from a reverse proxy.' },
+    HORIZON_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: 30, description: 'Default feed horizon in days: Tasks created in the last N days; the window of Automations and Runners figures. Clients override it with the query option days=N.' },
+    PAGE_SIZE: { type: 'integer', minimum: 1, maximum: 100000, default: 1000, description: 'Rows per feed page (server-driven paging).' },
+    MAX_PAGE_SIZE: { type: 'integer', minimum: 1, maximum: 100000, default: 5000, description: 'Largest page a client may ask for with Prefer: odata.maxpagesize.' },
+    MAX_LOCAL_ROWS: { type: 'integer', minimum: 1000, maximum: 10000000, default: 500000, description: 'Most rows the bridge reads for work the upstream cannot do (local sort or filter over a window).' },
+    UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 30000, description: 'Timeout of one upstream call.' },
+    UPSTREAM_RETRIES: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries of an upstream call on 429, 502-504 and network errors.' },
+    UPSTREAM_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 6, description: 'Concurrent upstream calls per credential.' },
+    TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 86400, default: 3000, description: 'How long an upstream token is reused before logging in again.' },
+    CACHE_TTL_S: { type: 'integer', minimum: 0, maximum: 86400, default: 60, description: 'How long an upstream page is served from the cache (0 disables it).' },
+    CACHE_MAX_MB: { type: 'integer', minimum: 1, maximum: 65536, default: 128, description: 'Memory bound of the page cache.' },
+    SKIPTOKEN_SECRET: { type: 'string', minLength: 16, description: 'Secret that signs $skiptoken values; give every replica the same one (default: random per process).' },
+    DEMO_TASKS: { type: 'integer', minimum: 0, maximum: 1000000, default: 5000, description: 'Demo mode: tasks in the embedded simulator.' },
+    DEMO_SEED: { type: 'integer', default: 1, description: 'Demo mode: data seed of the embedded simulator.' }
+  }
+} as const
+
+export type Mode = 'demo' | 'service-account' | 'passthrough'
+
+export interface Config {
+  readonly mode: Mode
+  readonly port: number
+  readonly host: string
+  readonly logLevel: string
+  /** Upstream base URL without trailing slash; null in demo mode until the simulator starts. */
+  readonly botcityUrl: string | null
+  readonly serviceAccount: { readonly login: string; readonly key: string } | null
+  readonly publicUrl: string | null
+  readonly trustProxy: boolean
+  readonly horizonDays: number
+  readonly pageSize: number
+  readonly maxPageSize: number
+  readonly maxLocalRows: number
+  readonly upstreamTimeoutMs: number
+  readonly upstreamRetries: number
+  readonly upstreamConcurrency: number
+  readonly tokenTtlS: number
+  readonly cacheTtlS: number
+  readonly cacheMaxBytes: number
+  readonly skiptokenSecret: string | null
+  readonly demo: { readonly tasks: number; readonly seed: number }
+}
+
+interface RawEnv {
+  PORT: number; HOST: string; LOG_LEVEL: string
+  BOTCITY_URL?: string; BOTCITY_LOGIN?: string; BOTCITY_KEY?: string
+  PUBLIC_URL?: string; TRUST_PROXY: boolean
+  HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number
+  UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number
+  TOKEN_TTL_S: number; CACHE_TTL_S: number; CACHE_MAX_MB: number
+  SKIPTOKEN_SECRET?: string
+  DEMO_TASKS: number; DEMO_SEED: number
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+/** Names and descriptions of every variable, for the README table and `--help`. */
+export const CONFIG_VARIABLES: readonly { name: string; description: string; default?: unknown }[] =
+  Object.entries(SCHEMA.properties).map(([name, p]) => ({ name, description: p.description, ...('default' in p ? { default: p.default } : {}) }))
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as docker compose and shells often pass them.
+  const data = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  let raw: RawEnv
+  try {
+    raw = envSchema<RawEnv>({ schema: SCHEMA, data, dotenv: false })
+  } catch (err) {
+    throw new ConfigError(describeSchemaError(err))
+  }
+  const url = raw.BOTCITY_URL?.replace(/\/+$/, '') ?? null
+  const login = raw.BOTCITY_LOGIN
+  const key = raw.BOTCITY_KEY
+  if ((login === undefined) !== (key === undefined)) {
+    throw new ConfigError(`${login === undefined ? 'BOTCITY_LOGIN' : 'BOTCITY_KEY'} is missing: set both BOTCITY_LOGIN and BOTCITY_KEY for service-account mode, or neither for passthrough mode.`)
+  }
+  if (url === null && login !== undefined) {
+    throw new ConfigError('BOTCITY_LOGIN and BOTCITY_KEY need BOTCITY_URL (e.g. https://developers.botcity.dev); leave all three unset for demo mode.')
+  }
+  if (raw.PAGE_SIZE > raw.MAX_PAGE_SIZE) {
+    throw new ConfigError(`PAGE_SIZE (${raw.PAGE_SIZE}) must not exceed MAX_PAGE_SIZE (${raw.MAX_PAGE_SIZE}).`)
+  }
+  const mode: Mode = url === null ? 'demo' : login !== undefined ? 'service-account' : 'passthrough'
+  return Object.freeze({
+    mode,
+    port: raw.PORT,
+    host: raw.HOST,
+    logLevel: raw.LOG_LEVEL,
+    botcityUrl: url,
+    serviceAccount: login !== undefined && key !== undefined ? Object.freeze({ login, key }) : null,
+    publicUrl: raw.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+    trustProxy: raw.TRUST_PROXY,
+    horizonDays: raw.HORIZON_DAYS,
+    pageSize: raw.PAGE_SIZE,
+    maxPageSize: raw.MAX_PAGE_SIZE,
+    maxLocalRows: raw.MAX_LOCAL_ROWS,
+    upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,
+    upstreamRetries: raw.UPSTREAM_RETRIES,
+    upstreamConcurrency: raw.UPSTREAM_CONCURRENCY,
+    tokenTtlS: raw.TOKEN_TTL_S,
+    cacheTtlS: raw.CACHE_TTL_S,
+    cacheMaxBytes: raw.CACHE_MAX_MB * 1024 * 1024,
+    skiptokenSecret: raw.SKIPTOKEN_SECRET ?? null,
+    demo: Object.freeze({ tasks: raw.DEMO_TASKS, seed: raw.DEMO_SEED })
+  })
+}
+
+/** Turns Ajv's "env/PORT must be <= 65535" into a sentence naming the variable and what it allows. */
+function describeSchemaError(err: unknown): string {
+  const errors = (err as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }).errors
+  if (!Array.isArray(errors) || errors.length === 0) return `Invalid configuration: ${(err as Error).message}`
+  return errors.map((e) => {
+    const name = e.instancePath.replace(/^\//, '')
+    const prop = (SCHEMA.properties as Record<string, { type: string; enum?: readonly string[]; minimum?: number; maximum?: number; pattern?: string }>)[name]
+    const allowed = prop === undefined
+      ? ''
+      : prop.enum !== undefined
+        ? `one of ${prop.enum.join(', ')}`
+        : prop.type === 'integer'
+          ? `an integer${prop.minimum !== undefined ? ` from ${prop.minimum}` : ''}${prop.maximum !== undefined ? ` to ${prop.maximum}` : ''}`
+          : prop.type === 'boolean'
+            ? 'true or false'
+            : prop.pattern !== undefined ? 'an http(s) URL' : 'a string'
+    return `Invalid environment variable ${name}: it ${e.message ?? 'is invalid'}; allowed: ${allowed}.`
+  }).join(' ')
+}

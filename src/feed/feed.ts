@@ -1,0 +1,110 @@
+// The flow of one data request: ① parse → ② plan (per entity set) → ③ fetch
+// (executors over UpstreamAccess) → ④ evaluate residual work → ⑤ serialize.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { bridgeError } from '../errors.js'
+import { negotiateJson } from '../http/negotiate.js'
+import { parsePrefer, preferenceApplied } from '../http/prefer.js'
+import type { EntitySetDef } from '../model/index.js'
+import type { QueryOptions } from '../odata/ast.js'
+import type { ResourcePath } from '../routes/resource-path.js'
+import { collectionPayload, entityPayload, propertyPayload, rawValue } from '../serialize/payload.js'
+import type { PayloadOptions } from '../serialize/payload.js'
+import { credentialId } from '../upstream/credential.js'
+import type { CredentialSource } from './credentials.js'
+import type { ExecContext, ExecResult } from './exec-context.js'
+import { carriedPairs, nextLink, queryId } from './next-link.js'
+import { keyFilter, parseRequest, residualOf } from './query.js'
+import type { SkipTokenCodec } from './skiptoken.js'
+import { executeAutomations, executeRunners } from './small-sets.js'
+import { executeTasks } from './tasks.js'
+import type { AccessFactory } from './upstream-access-client.js'
+
+export interface FeedOptions {
+  readonly access: AccessFactory
+  readonly credentials: CredentialSource
+  readonly codec: SkipTokenCodec
+  readonly horizonDays: number
+  readonly pageSize: number
+  readonly maxPageSize: number
+  readonly maxLocalRows: number
+  readonly concurrency: number
+  readonly now: () => number
+  /** Query parameter carrying a Web API key (never echoed in nextLink). */
+  readonly apiKeyParam?: string
+}
+
+export interface ServeInput {
+  readonly request: FastifyRequest
+  readonly reply: FastifyReply
+  readonly resource: Extract<ResourcePath, { kind: 'collection' | 'entity' }>
+  readonly rawQuery: string
+  readonly root: string
+}
+
+/** The documented upstream page size; each executor corrects it from the first response. */
+const UPSTREAM_PAGE_SIZE = 20
+
+const EXECUTORS: Record<EntitySetDef['name'], (ctx: ExecContext) => Promise<ExecResult>> = {
+  Tasks: executeTasks,
+  Automations: executeAutomations,
+  Runners: executeRunners
+}
+
+export class Feed {
+  constructor(private readonly options: FeedOptions) {}
+
+  async serve(input: ServeInput): Promise<unknown> {
+    const { request, reply, resource, rawQuery, root } = input
+    const { set } = resource
+    const apiKeyParam = this.options.apiKeyParam ?? 'api_key'
+    const parsed = parseRequest(set, rawQuery, apiKeyParam)
+    const credential = this.options.credentials.resolve(request, parsed.apiKey)
+    const format = negotiateJson(request, parsed.format)
+    const prefer = parsePrefer(request.headers.prefer)
+    const pageSize = Math.min(prefer.maxPageSize ?? this.options.pageSize, this.options.maxPageSize)
+    const applied = preferenceApplied(prefer.maxPageSize === null ? null : pageSize, prefer.omitNulls)
+    if (applied !== null) reply.header('preference-applied', applied)
+    const payload: PayloadOptions = { root, set, format, select: parsed.query.select, omitNulls: prefer.omitNulls }
+    const now = this.options.now()
+    const access = this.options.access(credential)
+
+    if (resource.kind === 'entity') {
+      const query: QueryOptions = { ...parsed.query, filter: keyFilter(set, resource.key), orderby: [], top: 1, skip: null, count: false, search: null, skiptoken: null }
+      const result = await EXECUTORS[set.name](this.context(set, access, query, now, null, 1, false))
+      const row = result.rows[0]
+      if (row === undefined) {
+        throw bridgeError('BRIDGE_ERR_NOT_FOUND', `${set.typeName} ${JSON.stringify(resource.key)} was not found in the last ${parsed.query.days ?? this.options.horizonDays} days.`, { target: set.key })
+      }
+      if (resource.property === null) return reply.type(format.contentType).send(entityPayload(payload, row))
+      const value = row[resource.property.name] ?? null
+      if (value === null) return reply.code(204).send()
+      if (resource.value) return reply.type('text/plain; charset=utf-8').send(rawValue(resource.property, value))
+      return reply.type(format.contentType).send(propertyPayload(payload, resource.key, resource.property, row))
+    }
+
+    const pairs = carriedPairs(rawQuery, [apiKeyParam])
+    const id = queryId(set.name + (resource.count ? '/$count' : ''), pairs, credentialId(credential))
+    const state = parsed.query.skiptoken === null ? null : this.options.codec.decode(id, parsed.query.skiptoken)
+    const result = await EXECUTORS[set.name](this.context(set, access, parsed.query, now, state, pageSize, resource.count))
+    if (resource.count) return reply.type('text/plain; charset=utf-8').send(String(result.count ?? 0))
+    const link = result.next === null ? null : nextLink(root, set.name, pairs, this.options.codec.encode(id, result.next))
+    return reply.type(format.contentType).send(collectionPayload(payload, { rows: result.rows, count: result.count, nextLink: link }))
+  }
+
+  private context(set: EntitySetDef, access: ExecContext['access'], query: QueryOptions, now: number, state: unknown, pageSize: number, countOnly: boolean): ExecContext {
+    return {
+      set,
+      access,
+      query,
+      residual: residualOf(set, query, now),
+      horizonDays: query.days ?? this.options.horizonDays,
+      now,
+      state,
+      pageSize,
+      concurrency: this.options.concurrency,
+      maxLocalRows: this.options.maxLocalRows,
+      countOnly,
+      pageSizeHint: UPSTREAM_PAGE_SIZE
+    }
+  }
+}

@@ -1,0 +1,55 @@
+// Rows as the bridge evaluates them: wire objects with DateTimeOffset values
+// turned into epoch milliseconds (the serializer writes them back as ISO-8601
+// with `Z`). Only the model's properties are kept, so nothing undeclared ever
+// reaches a payload (powerquery.md checklist item 6).
+import { bridgeError } from '../errors.js'
+import type { EntitySetDef, PropertyDef } from '../model/index.js'
+
+export type RowValue = string | number | boolean | null | readonly string[]
+export type Row = Readonly<Record<string, RowValue>>
+
+const ZONE = /(Z|[+-]\d{2}:?\d{2})$/i
+
+function toInstant(set: EntitySetDef, p: PropertyDef, value: unknown): number | null {
+  if (value === null || value === undefined) return null
+  if (typeof value !== 'string') throw badValue(set, p, value)
+  const text = p.wire === 'utc-without-zone' && !ZONE.test(value) ? `${value}Z` : value
+  const ms = Date.parse(text)
+  if (!Number.isFinite(ms) || !ZONE.test(text)) throw badValue(set, p, value)
+  return ms
+}
+
+function badValue(set: EntitySetDef, p: PropertyDef, value: unknown): Error {
+  return bridgeError('UPSTREAM_BAD_RESPONSE', `BotCity Insights sent ${set.typeName}.${p.name} = ${JSON.stringify(value)?.slice(0, 60)}, which is not a valid ${p.type}.`)
+}
+
+/** Compiles the wire → row conversion of one entity set. */
+export function rowReader(set: EntitySetDef): (wire: Record<string, unknown>) => Row {
+  const steps = set.properties.map((p) => {
+    if (p.type === 'Edm.DateTimeOffset') return (w: Record<string, unknown>, out: Record<string, RowValue>) => { out[p.name] = toInstant(set, p, w[p.name]) }
+    if (p.collection === true) {
+      return (w: Record<string, unknown>, out: Record<string, RowValue>) => {
+        const v = w[p.name]
+        if (v !== null && v !== undefined && !(Array.isArray(v) && v.every((x) => typeof x === 'string'))) throw badValue(set, p, v)
+        out[p.name] = (v as string[] | null | undefined) ?? []
+      }
+    }
+    const expected = p.type === 'Edm.String' ? 'string' : p.type === 'Edm.Boolean' ? 'boolean' : 'number'
+    return (w: Record<string, unknown>, out: Record<string, RowValue>) => {
+      const v = w[p.name]
+      if (v === undefined || v === null) {
+        if (!p.nullable) throw badValue(set, p, v ?? null)
+        out[p.name] = null
+      } else if (typeof v !== expected) {
+        throw badValue(set, p, v)
+      } else {
+        out[p.name] = v as RowValue
+      }
+    }
+  })
+  return (wire) => {
+    const out: Record<string, RowValue> = {}
+    for (const step of steps) step(wire, out)
+    return out
+  }
+}

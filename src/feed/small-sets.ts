@@ -1,0 +1,86 @@
+// Automations and Runners: their figures are defined by the upstream window,
+// so it is always exactly the feed horizon. Automations come in 20-row pages
+// sorted by label; Runners in one array. A key equality in $filter is sent as
+// the upstream's automation / runner parameter (the bridge still applies its
+// own filter, whatever the upstream's matching rule). A plain $top/$skip in
+// label order reads only the pages it needs; anything else reads every row.
+import { bridgeError } from '../errors.js'
+import { stringEquality } from '../plan/conjuncts.js'
+import type { SpringPage, WireAutomation } from '../upstream/wire.js'
+import type { ExecContext, ExecResult } from './exec-context.js'
+import { applyWindow } from './local-window.js'
+import { rowReader } from './row.js'
+import type { Row } from './row.js'
+
+interface OffsetState { m: 'offset'; offset: number }
+
+function readOffset(state: unknown): number {
+  if (state === null) return 0
+  const s = state as Partial<OffsetState>
+  if (s.m === 'offset' && typeof s.offset === 'number' && Number.isSafeInteger(s.offset) && s.offset >= 0) return s.offset
+  throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'The $skiptoken does not belong to a query of this entity set.', { target: '$skiptoken' })
+}
+
+function finish(ctx: ExecContext, all: readonly Row[], offset: number): ExecResult {
+  const page = applyWindow(all, ctx.residual, ctx.set.key, { skip: ctx.query.skip ?? 0, top: ctx.query.top, offset, pageSize: ctx.pageSize })
+  return {
+    rows: ctx.countOnly ? [] : page.rows,
+    count: ctx.query.count || ctx.countOnly ? page.matched : null,
+    next: page.nextOffset === null || ctx.countOnly ? null : ({ m: 'offset', offset: page.nextOffset } satisfies OffsetState)
+  }
+}
+
+function inLabelOrder(ctx: ExecContext): boolean {
+  const o = ctx.query.orderby
+  return o.length === 0 || (o.length === 1 && o[0]?.descending === false && o[0].expr.kind === 'property' && o[0].expr.name === 'label')
+}
+
+export async function executeAutomations(ctx: ExecContext): Promise<ExecResult> {
+  const offset = readOffset(ctx.state)
+  const read = rowReader(ctx.set)
+  const label = stringEquality(ctx.query.filter, 'label')
+  const params = { filterBy: ctx.horizonDays, ...(label === null ? {} : { automation: label }) }
+  const residualFree = ctx.residual.filter === null && ctx.residual.search === null
+  if (residualFree && inLabelOrder(ctx) && !ctx.query.count && !ctx.countOnly) {
+    // The answer is positions [start, end) of the upstream order: read just those pages.
+    const start = (ctx.query.skip ?? 0) + offset
+    const top = ctx.query.top
+    const end = top === null ? start + ctx.pageSize : Math.min(start + ctx.pageSize, (ctx.query.skip ?? 0) + top)
+    if (end <= start) return { rows: [], count: null, next: null }
+    const ps = ctx.pageSizeHint
+    const pages = await pagesFor(ctx, params, Math.floor(start / ps), Math.floor((end - 1) / ps))
+    const size = pages[0]?.size ?? ps
+    if (size !== ps) return finish(ctx, (await allAutomations(ctx, params)).map((w) => read(w as unknown as Record<string, unknown>)), offset)
+    const rows = pages.flatMap((p) => p.content).slice(start - Math.floor(start / ps) * ps, end - Math.floor(start / ps) * ps)
+      .map((w) => read(w as unknown as Record<string, unknown>))
+    const last = pages[pages.length - 1]
+    const total = last?.totalElements ?? 0
+    const more = end < total && (top === null || end < (ctx.query.skip ?? 0) + top)
+    return { rows, count: null, next: more ? ({ m: 'offset', offset: end - (ctx.query.skip ?? 0) } satisfies OffsetState) : null }
+  }
+  return finish(ctx, (await allAutomations(ctx, params)).map((w) => read(w as unknown as Record<string, unknown>)), offset)
+}
+
+async function pagesFor(ctx: ExecContext, params: { filterBy: number; automation?: string }, from: number, to: number): Promise<SpringPage<WireAutomation>[]> {
+  const out: Promise<SpringPage<WireAutomation>>[] = []
+  for (let p = from; p <= to; p++) out.push(ctx.access.automationPage(p, params))
+  return Promise.all(out)
+}
+
+async function allAutomations(ctx: ExecContext, params: { filterBy: number; automation?: string }): Promise<WireAutomation[]> {
+  const first = await ctx.access.automationPage(0, params)
+  const rest = first.totalPages > 1 ? await pagesFor(ctx, params, 1, first.totalPages - 1) : []
+  const rows = [first, ...rest].flatMap((p) => p.content)
+  if (rows.length > ctx.maxLocalRows) {
+    throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This query needs more than ${ctx.maxLocalRows} automations in the bridge; filter on label.`, { target: '$filter' })
+  }
+  return rows
+}
+
+export async function executeRunners(ctx: ExecContext): Promise<ExecResult> {
+  const offset = readOffset(ctx.state)
+  const read = rowReader(ctx.set)
+  const id = stringEquality(ctx.query.filter, 'id')
+  const wire = await ctx.access.runners({ filterBy: ctx.horizonDays, ...(id === null ? {} : { runner: id }) })
+  return finish(ctx, wire.map((w) => read(w as unknown as Record<string, unknown>)), offset)
+}

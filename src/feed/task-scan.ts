@@ -1,0 +1,166 @@
+// Reading Tasks in the upstream's own order (newest first) between two
+// instants, resumable exactly across requests while new tasks keep arriving.
+//
+// The set is fixed by a snapshot: tasks created in [lower, upper], where upper
+// is never later than the moment the load started. New tasks (created later)
+// only ever insert at the head of the upstream order, and tasks leaving the
+// upstream's rolling window only leave at its tail, so a row's position moves
+// by the number of head insertions, never backwards. Every upstream page
+// reports totalElements; a change means positions moved by at most that much,
+// so resuming at `pos + max(0, change)` can only re-read rows, never skip one,
+// and the cursor (last date + the ids seen at that date) drops the re-read ones.
+import { bridgeError } from '../errors.js'
+import type { SpringPage, WireTask } from '../upstream/wire.js'
+import type { PageRun } from './upstream-access.js'
+
+export interface ScanCursor {
+  /** Position in the upstream order of the next row to read. */
+  pos: number
+  /** totalElements the position refers to (null before the first page). */
+  total: number | null
+  /** Date of the last row consumed, and the ids consumed at that date. */
+  lastDate: number | null
+  lastIds: number[]
+}
+
+export interface ScanBounds {
+  readonly lower: number
+  readonly upper: number
+}
+
+export interface ScanStep {
+  /** Called for each row of the set, in order; it is consumed; return false to stop after it. */
+  (task: WireTask, date: number): boolean
+}
+
+export interface ScanOutcome {
+  readonly cursor: ScanCursor
+  /** True when the end of the set was reached. */
+  readonly ended: boolean
+  readonly pageSize: number
+  /** The upstream changed before any row was read after a positional jump: plan again. */
+  readonly restart?: true
+}
+
+const MAX_RELOCATIONS = 20
+
+export function dateOf(task: WireTask): number {
+  const ms = Date.parse(task.dateCreation)
+  if (!Number.isFinite(ms)) {
+    throw bridgeError('UPSTREAM_BAD_RESPONSE', `BotCity Insights sent task ${task.id} with dateCreation ${JSON.stringify(task.dateCreation)}, which is not a date.`)
+  }
+  return ms
+}
+
+/** Whether the row was already consumed before the cursor (or is newer than the set). */
+function consumed(cursor: ScanCursor, id: number, date: number): boolean {
+  if (cursor.lastDate === null) return false
+  return date > cursor.lastDate || (date === cursor.lastDate && cursor.lastIds.includes(id))
+}
+
+export interface ScanOptions {
+  readonly run: PageRun<WireTask>
+  /** The upstream page size as last seen (20 as documented); corrected from the first response. */
+  readonly pageSizeHint: number
+  readonly bounds: ScanBounds
+  readonly cursor: ScanCursor
+  /** How many upstream pages to read at once (the caller sizes it to what it still needs). */
+  readonly batchPages: (pageSize: number, cursor: ScanCursor) => number
+  readonly step: ScanStep
+  /** True when cursor.pos was computed (a $skip jump), not reached by reading. */
+  readonly jumped: boolean
+}
+
+export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
+  const { run, bounds, step } = options
+  const cursor: ScanCursor = { ...options.cursor, lastIds: [...options.cursor.lastIds] }
+  let pageSize = options.pageSizeHint
+  let relocations = 0
+  for (;;) {
+    const startPage = Math.floor(cursor.pos / pageSize)
+    const count = Math.max(1, options.batchPages(pageSize, cursor))
+    const pages = run.range(startPage, startPage + count)
+    let restart = false
+    for (let j = 0; j < pages.length && !restart; j++) {
+      const page = await (pages[j] as Promise<SpringPage<WireTask>>)
+      const pageNo = startPage + j
+      if (page.size > 0 && page.size !== pageSize) {
+        // The upstream's page size differs from what we assumed: recompute positions.
+        for (let k = startPage; k < startPage + pages.length; k++) run.forget(k)
+        pageSize = page.size
+        restart = true
+        break
+      }
+      if (cursor.total === null) cursor.total = page.totalElements
+      if (page.totalElements !== cursor.total) {
+        // The upstream changed between reads: move forward by the growth and re-read.
+        if (++relocations > MAX_RELOCATIONS) {
+          throw bridgeError('UPSTREAM_UNAVAILABLE', 'Tasks in BotCity Insights changed too fast to page through them consistently; retry the refresh.')
+        }
+        if (cursor.lastDate === null && options.jumped) {
+          // Positions were jumped over without reading them: only a fresh start is exact now.
+          return { cursor, ended: false, pageSize, restart: true }
+        }
+        cursor.pos += Math.max(0, page.totalElements - cursor.total)
+        cursor.total = page.totalElements
+        for (let k = pageNo; k < startPage + pages.length; k++) run.forget(k)
+        run.forget(Math.floor(cursor.pos / pageSize))
+        restart = true
+        break
+      }
+      for (let i = Math.max(0, cursor.pos - pageNo * pageSize); i < page.content.length; i++) {
+        const task = page.content[i] as WireTask
+        const date = dateOf(task)
+        if (date < bounds.lower) return { cursor, ended: true, pageSize }
+        if (date > bounds.upper || consumed(cursor, task.id, date)) {
+          cursor.pos++
+          continue
+        }
+        const goOn = step(task, date)
+        cursor.pos++
+        if (cursor.lastDate === date) cursor.lastIds.push(task.id)
+        else {
+          cursor.lastDate = date
+          cursor.lastIds = [task.id]
+        }
+        if (!goOn) {
+          const atEnd = i === page.content.length - 1 && (page.last || cursor.pos >= page.totalElements)
+          return { cursor, ended: atEnd, pageSize }
+        }
+      }
+      if (page.last || page.content.length < pageSize) return { cursor, ended: true, pageSize }
+      cursor.pos = Math.max(cursor.pos, (pageNo + 1) * pageSize)
+    }
+  }
+}
+
+/**
+ * The first position whose task was created at or before `instant`, found by
+ * bisecting pages (each probe is one upstream call, kept for the scan).
+ */
+export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHint: number): Promise<{ pos: number; total: number; pageSize: number }> {
+  const first = await run.get(0)
+  const pageSize = first.size > 0 ? first.size : pageSizeHint
+  const newestFirst = first.content[0]
+  if (newestFirst === undefined || dateOf(newestFirst) <= instant) return { pos: 0, total: first.totalElements, pageSize }
+  const lastOf = (p: SpringPage<WireTask>): number | null => {
+    const t = p.content[p.content.length - 1]
+    return t === undefined ? null : dateOf(t)
+  }
+  // Invariant: page lo ends after `instant` (newer); page hi ends at or before it, or is past the end.
+  let lo = 0
+  let hi = Math.max(1, first.totalPages)
+  let total = first.totalElements
+  if ((lastOf(first) ?? Infinity) <= instant) hi = 0
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1
+    const page = await run.get(mid)
+    total = page.totalElements
+    const last = lastOf(page)
+    if (last === null || last <= instant) hi = mid
+    else lo = mid
+  }
+  const page = await run.get(hi)
+  const index = page.content.findIndex((t) => dateOf(t) <= instant)
+  return { pos: hi * pageSize + (index < 0 ? page.content.length : index), total: page.totalElements || total, pageSize }
+}

@@ -1,0 +1,159 @@
+// Tasks: the upstream can only page (20 rows, newest first) within a "last N
+// days" window. The set is the tasks created in [T − horizon, T], T being the
+// moment the load started (carried in the skiptoken), narrowed by any
+// dateCreation bounds of $filter; `days` asks for the smallest window covering
+// the lower bound, with one day of margin since the upstream's exact window
+// rule is undocumented. In the upstream order the bridge reads only the pages
+// the answer needs; any other order reads the whole window and sorts here.
+import { bridgeError } from '../errors.js'
+import { instantRange } from '../plan/conjuncts.js'
+import type { SpringPage, WireTask } from '../upstream/wire.js'
+import { DAY_MS } from './exec-context.js'
+import type { ExecContext, ExecResult } from './exec-context.js'
+import { applyWindow, matches } from './local-window.js'
+import { rowReader } from './row.js'
+import type { Row } from './row.js'
+import { locate, scanTasks } from './task-scan.js'
+import type { ScanCursor } from './task-scan.js'
+import { PageRun } from './upstream-access.js'
+
+interface ScanState { m: 'scan'; T: number; cur: ScanCursor; ps: number; given: number }
+interface LocalState { m: 'local'; T: number; offset: number }
+
+const MAX_RESTARTS = 3
+
+function isNativeOrder(ctx: ExecContext): boolean {
+  const o = ctx.query.orderby
+  return o.length === 0 || (o.length === 1 && o[0]?.descending === true && o[0].expr.kind === 'property' && o[0].expr.name === 'dateCreation')
+}
+
+function readState(state: unknown): ScanState | LocalState | null {
+  if (state === null) return null
+  const s = state as { m?: unknown; T?: unknown }
+  if ((s.m === 'scan' || s.m === 'local') && typeof s.T === 'number') return s as ScanState | LocalState
+  throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'The $skiptoken does not belong to a Tasks query.', { target: '$skiptoken' })
+}
+
+export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
+  const state = readState(ctx.state)
+  const T = state?.T ?? ctx.now
+  const range = instantRange(ctx.query.filter, 'dateCreation')
+  const lower = Math.max(T - ctx.horizonDays * DAY_MS, range.from ?? -Infinity)
+  const upper = Math.min(T, range.to ?? Infinity)
+  if (lower > upper) return { rows: [], count: ctx.query.count || ctx.countOnly ? 0 : null, next: null }
+  const days = Math.max(1, Math.ceil((ctx.now - lower) / DAY_MS) + 1)
+  const run = new PageRun<WireTask>((page) => ctx.access.taskPage(page, days))
+  const residualFree = range.absorbed && ctx.residual.search === null
+  const bounds = { lower, upper }
+
+  if (ctx.countOnly && residualFree) return { rows: [], count: await countBetween(run, bounds, ctx.pageSizeHint), next: null }
+  if (!isNativeOrder(ctx) || state?.m === 'local' || ((ctx.countOnly || ctx.query.count) && !residualFree)) {
+    return localWindow(ctx, run, bounds, T, state?.m === 'local' ? state.offset : 0)
+  }
+  for (let attempt = 0; ; attempt++) {
+    const result = await nativeScan(ctx, run, bounds, T, residualFree, state as ScanState | null)
+    if (result !== 'restart') return result
+    if (attempt >= MAX_RESTARTS) throw bridgeError('UPSTREAM_UNAVAILABLE', 'Tasks in BotCity Insights changed too fast to read a consistent page; retry.')
+    run.forgetAll()
+  }
+}
+
+async function countBetween(run: PageRun<WireTask>, bounds: { lower: number; upper: number }, hint: number): Promise<number> {
+  const start = await locate(run, bounds.upper, hint)
+  const end = await locate(run, bounds.lower - 1, hint)
+  return Math.max(0, end.pos - start.pos)
+}
+
+async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lower: number; upper: number }, T: number, offset: number): Promise<ExecResult> {
+  const read = rowReader(ctx.set)
+  const keep = matches(ctx.residual)
+  const kept: Row[] = []
+  let seen = 0
+  await scanTasks({
+    run,
+    bounds,
+    cursor: { pos: 0, total: null, lastDate: null, lastIds: [] },
+    pageSizeHint: ctx.pageSizeHint,
+    jumped: false,
+    batchPages: () => ctx.concurrency,
+    step: (task) => {
+      if (++seen > ctx.maxLocalRows) {
+        throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This query needs more than ${ctx.maxLocalRows} tasks sorted or counted in the bridge. Narrow it with a dateCreation filter (e.g. $filter=dateCreation ge 2024-01-01T00:00:00Z) or a shorter horizon (days=N), or sort by dateCreation desc, which the upstream does itself.`, { target: '$orderby' })
+      }
+      const row = read(task as unknown as Record<string, unknown>)
+      if (keep(row)) kept.push(row)
+      return true
+    }
+  })
+  const page = applyWindow(kept, { filter: null, search: null, compare: ctx.residual.compare }, ctx.set.key, {
+    skip: ctx.query.skip ?? 0, top: ctx.query.top, offset, pageSize: ctx.pageSize
+  })
+  return {
+    rows: ctx.countOnly ? [] : page.rows,
+    count: ctx.query.count || ctx.countOnly ? page.matched : null,
+    next: page.nextOffset === null || ctx.countOnly ? null : ({ m: 'local', T, offset: page.nextOffset } satisfies LocalState)
+  }
+}
+
+async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lower: number; upper: number }, T: number, residualFree: boolean, state: ScanState | null): Promise<ExecResult | 'restart'> {
+  const read = rowReader(ctx.set)
+  const keep = matches(ctx.residual)
+  const top = ctx.query.top
+  const given = state?.given ?? 0
+  const want = Math.min(ctx.pageSize, top === null ? Infinity : top - given)
+  if (want <= 0) {
+    return { rows: [], count: ctx.query.count ? await countBetween(run, bounds, ctx.pageSizeHint) : null, next: null }
+  }
+  let cursor: ScanCursor = state?.cur ?? { pos: 0, total: null, lastDate: null, lastIds: [] }
+  let pageSizeHint = state?.ps ?? ctx.pageSizeHint
+  let skipLeft = state === null ? ctx.query.skip ?? 0 : 0
+  let jumped = false
+  if (state === null) {
+    const first = await run.get(0)
+    const newest = first.content[0]
+    if (newest !== undefined && Date.parse(newest.dateCreation) > bounds.upper) {
+      const at = await locate(run, bounds.upper, pageSizeHint)
+      cursor = { ...cursor, pos: at.pos, total: at.total }
+      pageSizeHint = at.pageSize
+    } else if (first.size > 0) {
+      pageSizeHint = first.size
+      cursor = { ...cursor, total: first.totalElements }
+    }
+    if (residualFree && skipLeft > 0) {
+      cursor = { ...cursor, pos: cursor.pos + skipLeft }
+      skipLeft = 0
+      jumped = true
+    }
+  }
+  const count = ctx.query.count ? await countBetween(run, bounds, pageSizeHint) : null
+  const rows: Row[] = []
+  const outcome = await scanTasks({
+    run,
+    bounds,
+    cursor,
+    pageSizeHint,
+    jumped,
+    batchPages: (ps, c) => {
+      const need = want - rows.length + skipLeft
+      const exact = Math.ceil(((c.pos % ps) + need) / ps)
+      return residualFree ? Math.min(exact, ctx.concurrency) : ctx.concurrency
+    },
+    step: (task) => {
+      const row = read(task as unknown as Record<string, unknown>)
+      if (!keep(row)) return true
+      if (skipLeft > 0) {
+        skipLeft--
+        return true
+      }
+      rows.push(row)
+      return rows.length < want
+    }
+  })
+  if (outcome.restart === true) return 'restart'
+  const more = !outcome.ended && (top === null || given + rows.length < top)
+  return {
+    rows,
+    count,
+    next: more ? ({ m: 'scan', T, cur: outcome.cursor, ps: outcome.pageSize, given: given + rows.length } satisfies ScanState) : null
+  }
+}

@@ -1,0 +1,9 @@
+// The absolute base URL clients reached us at: PUBLIC_URL when configured,
+// else the scheme and host of the request (X-Forwarded-* only with TRUST_PROXY,
+// which Fastify's trustProxy applies to request.protocol and request.host).
+import type { FastifyRequest } from 'fastify'
+
+export function serviceRoot(request: FastifyRequest, publicUrl: string | null): string {
+  const origin = publicUrl ?? `${request.protocol}://${request.host}`
+  return `${origin}/odata/`
+}

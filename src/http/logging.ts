@@ -1,0 +1,48 @@
+// Structured logs (pino through Fastify) that never carry secrets: credentials
+// headers are redacted and secret query parameters are masked in logged URLs.
+import type { FastifyServerOptions } from 'fastify'
+
+/** Query parameters whose values are secrets wherever they appear. */
+export const SECRET_QUERY_PARAMS = ['api_key', 'apikey', 'key', 'token', 'access_token'] as const
+
+export function maskSecretParams(url: string, names: readonly string[] = SECRET_QUERY_PARAMS): string {
+  const q = url.indexOf('?')
+  if (q < 0) return url
+  const lowered = new Set(names.map((n) => n.toLowerCase()))
+  const masked = url.slice(q + 1).split('&').map((pair) => {
+    const eq = pair.indexOf('=')
+    const name = eq < 0 ? pair : pair.slice(0, eq)
+    let decoded = name
+    try { decoded = decodeURIComponent(name) } catch { /* keep raw */ }
+    return eq >= 0 && lowered.has(decoded.toLowerCase()) ? `${name}=***` : pair
+  })
+  return `${url.slice(0, q)}?${masked.join('&')}`
+}
+
+export interface LoggingOptions {
+  level: string
+  /** Extra secret query parameter names (the configured API-key parameter). */
+  secretParams?: readonly string[]
+  /** Where log lines go (tests capture them); default stdout. */
+  stream?: NodeJS.WritableStream
+}
+
+export function loggerOptions(options: LoggingOptions): FastifyServerOptions['logger'] {
+  const names = [...SECRET_QUERY_PARAMS, ...(options.secretParams ?? [])]
+  return {
+    level: options.level,
+    ...(options.stream === undefined ? {} : { stream: options.stream }),
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.token', 'req.headers.cookie', 'req.headers["x-api-key"]', 'headers.authorization', 'headers.token', '*.key', '*.password', '*.accessToken'],
+      censor: '***'
+    },
+    serializers: {
+      req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
+        id: req.id,
+        method: req.method,
+        url: maskSecretParams(req.url, names),
+        userAgent: req.headers['user-agent']
+      })
+    }
+  }
+}

@@ -1,0 +1,57 @@
+// Response format negotiation for JSON payloads: $format wins over Accept
+// (OData 4.01 Part 2 §5.1.8), Accept is read with q-values (RFC 9110 §12.5.1),
+// and the odata.metadata and IEEE754Compatible parameters are honoured
+// (OData JSON Format 4.01 §3.1, §3.2).
+import type { FastifyRequest } from 'fastify'
+import { bridgeError } from '../errors.js'
+
+export type MetadataLevel = 'minimal' | 'full' | 'none'
+
+export interface JsonFormat {
+  readonly metadata: MetadataLevel
+  readonly ieee754: boolean
+  readonly contentType: string
+}
+
+interface MediaRange { type: string; params: Map<string, string>; q: number }
+
+function parseMediaRanges(header: string): MediaRange[] {
+  return header.split(',').map((part) => {
+    const [type = '', ...rawParams] = part.split(';').map((s) => s.trim())
+    const params = new Map<string, string>()
+    for (const p of rawParams) {
+      const eq = p.indexOf('=')
+      if (eq > 0) params.set(p.slice(0, eq).trim().toLowerCase(), p.slice(eq + 1).trim().replace(/^"|"$/g, '').toLowerCase())
+    }
+    const q = params.has('q') ? Number(params.get('q')) : 1
+    return { type: type.toLowerCase(), params, q: Number.isFinite(q) ? q : 0 }
+  }).filter((r) => r.type !== '' && r.q > 0)
+}
+
+const JSON_RANGES = new Set(['application/json', 'application/*', '*/*'])
+
+function levelOf(params: Map<string, string>): MetadataLevel {
+  const odata = params.get('odata.metadata') ?? params.get('metadata')
+  if (odata === 'full' || odata === 'none' || odata === 'minimal') return odata
+  if (odata !== undefined) {
+    throw bridgeError('BRIDGE_ERR_NOT_ACCEPTABLE', `odata.metadata=${odata} is not a metadata level: use minimal, full or none.`, { target: 'Accept' })
+  }
+  // OData v3 spellings Power Query also lists (odata=minimalmetadata …).
+  const v3 = params.get('odata')
+  return v3 === 'fullmetadata' ? 'full' : v3 === 'nometadata' ? 'none' : 'minimal'
+}
+
+export function jsonFormat(metadata: MetadataLevel, ieee754: boolean): JsonFormat {
+  return { metadata, ieee754, contentType: `application/json;odata.metadata=${metadata}${ieee754 ? ';IEEE754Compatible=true' : ''}` }
+}
+
+/** `format` is the $format value when given (already validated as JSON by the query parser). */
+export function negotiateJson(request: FastifyRequest, format: string | null): JsonFormat {
+  const source = format ?? request.headers.accept ?? '*/*'
+  const ranges = format === null ? parseMediaRanges(source) : parseMediaRanges(format === 'json' ? 'application/json' : format)
+  const best = ranges.filter((r) => JSON_RANGES.has(r.type)).sort((a, b) => b.q - a.q)[0]
+  if (best === undefined) {
+    throw bridgeError('BRIDGE_ERR_NOT_ACCEPTABLE', `The feed answers application/json (OData JSON); the request accepts only '${source.slice(0, 120)}'.`, { target: format === null ? 'Accept' : '$format' })
+  }
+  return jsonFormat(levelOf(best.params), best.params.get('ieee754compatible') === 'true')
+}

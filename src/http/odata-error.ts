@@ -1,0 +1,51 @@
+// The one error handler: every error becomes the OData error body
+// {"error":{"code","message","target?","details?"}} (OData JSON Format 4.0 §21)
+// with the catalogue status. 5xx messages never carry a stack or a secret.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { BridgeError, isBridgeError } from '../errors.js'
+
+export interface ODataErrorBody {
+  error: { code: string; message: string; target?: string; details?: { code: string; message: string; target?: string }[] }
+}
+
+/** Fastify's own 4xx errors, told in our words. */
+function fromFastify(err: FastifyError): BridgeError {
+  const status = err.statusCode ?? 500
+  if (err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new BridgeError('BRIDGE_ERR_SYNTAX', err.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid: check its percent-encoding.' : 'This request body is not accepted: the feed is read-only.', { status: status >= 400 && status < 500 ? status : 400 })
+  }
+  if (status >= 400 && status < 500) {
+    return new BridgeError('BRIDGE_ERR_SYNTAX', err.message, { status })
+  }
+  return new BridgeError('BRIDGE_ERR_INTERNAL', 'An unexpected error occurred in the bridge; the request id in the logs identifies it.', { cause: err })
+}
+
+export function toBridgeError(err: unknown): BridgeError {
+  if (isBridgeError(err)) return err
+  if (err instanceof Error && typeof (err as FastifyError).code === 'string' && (err as FastifyError).code.startsWith('FST_')) {
+    return fromFastify(err as FastifyError)
+  }
+  return new BridgeError('BRIDGE_ERR_INTERNAL', 'An unexpected error occurred in the bridge; the request id in the logs identifies it.', { cause: err })
+}
+
+export function errorBody(err: BridgeError): ODataErrorBody {
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.target === undefined ? {} : { target: err.target }),
+      ...(err.details === undefined ? {} : { details: err.details })
+    }
+  }
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, raw: unknown): FastifyReply {
+  const err = toBridgeError(raw)
+  if (err.statusCode >= 500) {
+    request.log.error({ err: raw, code: err.code }, err.message)
+  } else {
+    request.log.info({ code: err.code, status: err.statusCode }, err.message)
+  }
+  if (err.retryAfterS !== undefined) reply.header('retry-after', String(Math.ceil(err.retryAfterS)))
+  return reply.code(err.statusCode).type('application/json; charset=utf-8').send(errorBody(err))
+}

@@ -1,0 +1,2 @@
+export * from './edm.js'
+export * from './entity-sets.js'

@@ -1,0 +1,43 @@
+// Everything below /odata: one route that parses the resource path itself, so
+// keys like Tasks(17296058) and Automations('a''b') are read by OData rules,
+// not by the router's.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { serviceRoot } from '../http/base-url.js'
+import { negotiateJson } from '../http/negotiate.js'
+import { parseResourcePath } from './resource-path.js'
+import { serviceDocument } from './service.js'
+import type { Feed } from '../feed/feed.js'
+
+export interface ODataRouteOptions {
+  publicUrl: string | null
+  csdl: string
+  feed: Feed
+}
+
+export async function odataRoutes(app: FastifyInstance, options: ODataRouteOptions): Promise<void> {
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const url = request.url
+    const q = url.indexOf('?')
+    const path = (q < 0 ? url : url.slice(0, q)).slice('/odata'.length)
+    const rawQuery = q < 0 ? '' : url.slice(q + 1)
+    const resource = parseResourcePath(path)
+    const root = serviceRoot(request, options.publicUrl)
+    switch (resource.kind) {
+      case 'metadata':
+        return reply.type('application/xml; charset=utf-8').send(options.csdl)
+      case 'service': {
+        const format = negotiateJson(request, null)
+        return reply.type(format.contentType).send(serviceDocument(root))
+      }
+      case 'collection':
+      case 'entity':
+        return options.feed.serve({ request, reply, resource, rawQuery, root })
+      default: {
+        const never: never = resource
+        return never
+      }
+    }
+  }
+  app.get('/odata', handler)
+  app.get('/odata/*', handler)
+}

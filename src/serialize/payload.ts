@@ -1,0 +1,103 @@
+// OData JSON payloads (OData JSON Format 4.0): @odata.context first and
+// absolute (powerquery.md checklist 4), metadata levels minimal/full/none (§3.1),
+// IEEE754Compatible (§3.2), omit-values=nulls (Part 1 §8.2.8.6), and
+// DateTimeOffset written with `Z` (checklist 9).
+import { NAMESPACE } from '../model/index.js'
+import type { EntitySetDef, PropertyDef } from '../model/index.js'
+import type { Row, RowValue } from '../feed/row.js'
+import type { JsonFormat } from '../http/negotiate.js'
+
+export interface PayloadOptions {
+  readonly root: string
+  readonly set: EntitySetDef
+  readonly format: JsonFormat
+  /** Properties to write; null = all. */
+  readonly select: readonly string[] | null
+  readonly omitNulls: boolean
+}
+
+/** Key as it appears in a URL: Tasks(17296058), Automations('O''Neil') (URL Conventions §4.3.1). */
+export function keySegment(set: EntitySetDef, key: string | number): string {
+  return typeof key === 'number' ? `${set.name}(${key})` : `${set.name}('${encodeURIComponent(key.replace(/'/g, "''"))}')`
+}
+
+/** Type annotations full metadata needs: everything JSON can't say by itself (JSON Format §4.5.3). */
+function typeAnnotation(p: PropertyDef): string | null {
+  if (p.collection === true) return `#Collection(${p.type.slice(4)})`
+  if (p.type === 'Edm.String' || p.type === 'Edm.Boolean' || p.type === 'Edm.Double') return null
+  return `#${p.type.slice(4)}`
+}
+
+function writeValue(p: PropertyDef, v: RowValue, ieee754: boolean): unknown {
+  if (v === null) return null
+  if (p.type === 'Edm.DateTimeOffset') return new Date(v as number).toISOString()
+  if (ieee754 && (p.type === 'Edm.Int64' || p.type === 'Edm.Decimal')) return String(v)
+  return v
+}
+
+export function contextUrl(options: PayloadOptions, suffix: '' | '/$entity'): string {
+  const sel = options.select === null ? '' : `(${options.select.join(',')})`
+  return `${options.root}$metadata#${options.set.name}${sel}${suffix}`
+}
+
+/** Compiles the writer of one entity for these options. */
+export function entityWriter(options: PayloadOptions): (row: Row) => Record<string, unknown> {
+  const { set, format, omitNulls } = options
+  const props = set.properties.filter((p) => options.select === null || options.select.includes(p.name))
+  const keyProp = set.properties.find((p) => p.name === set.key) as PropertyDef
+  const full = format.metadata === 'full'
+  return (row) => {
+    const out: Record<string, unknown> = {}
+    if (full) {
+      const id = `${options.root}${keySegment(set, row[keyProp.name] as string | number)}`
+      out['@odata.type'] = `#${NAMESPACE}.${set.typeName}`
+      out['@odata.id'] = id
+      out['@odata.readLink'] = id
+    }
+    for (const p of props) {
+      const v = row[p.name] ?? null
+      if (v === null && omitNulls) continue
+      if (full) {
+        const t = typeAnnotation(p)
+        if (t !== null) out[`${p.name}@odata.type`] = t
+      }
+      out[p.name] = writeValue(p, v, format.ieee754)
+    }
+    return out
+  }
+}
+
+export interface CollectionPage {
+  readonly rows: readonly Row[]
+  readonly count: number | null
+  readonly nextLink: string | null
+}
+
+export function collectionPayload(options: PayloadOptions, page: CollectionPage): string {
+  const head: Record<string, unknown> = {}
+  if (options.format.metadata !== 'none') head['@odata.context'] = contextUrl(options, '')
+  if (page.count !== null) head['@odata.count'] = options.format.ieee754 ? String(page.count) : page.count
+  const write = entityWriter(options)
+  const value = page.rows.map((r) => JSON.stringify(write(r))).join(',')
+  const tail = page.nextLink === null ? '' : `,"@odata.nextLink":${JSON.stringify(page.nextLink)}`
+  const headText = JSON.stringify(head)
+  return `${headText.slice(0, -1)}${headText.length > 2 ? ',' : ''}"value":[${value}]${tail}}`
+}
+
+export function entityPayload(options: PayloadOptions, row: Row): Record<string, unknown> {
+  const body = entityWriter(options)(row)
+  return options.format.metadata === 'none' ? body : { '@odata.context': contextUrl(options, '/$entity'), ...body }
+}
+
+/** A single property (OData JSON Format §11): {"@odata.context": …, "value": …}. */
+export function propertyPayload(options: PayloadOptions, key: string | number, p: PropertyDef, row: Row): Record<string, unknown> {
+  const value = writeValue(p, row[p.name] ?? null, options.format.ieee754)
+  return options.format.metadata === 'none'
+    ? { value }
+    : { '@odata.context': `${options.root}$metadata#${keySegment(options.set, key)}/${p.name}`, value }
+}
+
+/** Raw value for /$value (URL Conventions §4.6): text/plain. */
+export function rawValue(p: PropertyDef, v: RowValue): string {
+  return p.type === 'Edm.DateTimeOffset' ? new Date(v as number).toISOString() : String(v)
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Runs the bridge: loads the configuration, starts the embedded simulator in
+// demo mode, listens, and closes gracefully (close-with-grace) on signals.
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig } from './config.js'
+import type { Config } from './config.js'
+import { fixedCredential, passthroughCredentials } from './feed/credentials.js'
+import type { CredentialSource } from './feed/credentials.js'
+import { startSimulator } from './simulator/index.js'
+import type { Simulator } from './simulator/index.js'
+
+const DEMO = { login: 'demo', key: 'demo' } as const
+
+async function main(): Promise<void> {
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Configuration error: ${err.message}`)
+      process.exit(2)
+    }
+    throw err
+  }
+  let simulator: Simulator | null = null
+  let upstreamUrl: string
+  let credentials: CredentialSource
+  if (config.mode === 'demo') {
+    simulator = await startSimulator({ port: 0, host: '127.0.0.1', login: DEMO.login, key: DEMO.key, tasks: config.demo.tasks, seed: config.demo.seed })
+    upstreamUrl = simulator.url
+    credentials = fixedCredential(DEMO)
+  } else if (config.mode === 'service-account') {
+    upstreamUrl = config.botcityUrl as string
+    credentials = fixedCredential(config.serviceAccount as { login: string; key: string })
+  } else {
+    upstreamUrl = config.botcityUrl as string
+    credentials = passthroughCredentials()
+  }
+  const app = await buildApp({ config, upstreamUrl, credentials, ...(config.mode === 'demo' ? { demoCredential: DEMO } : {}) })
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    if (err !== undefined) app.log.error({ err }, 'stopping after an unexpected error')
+    else app.log.info({ signal }, 'stopping: finishing in-flight requests')
+    await app.close()
+    await simulator?.close()
+  })
+  await app.listen({ port: config.port, host: config.host })
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+  const port = (app.server.address() as { port: number }).port
+  const feed = config.publicUrl === null ? `http://${shown}:${port}/odata/` : `${config.publicUrl}/odata/`
+  if (config.mode === 'demo') {
+    app.log.warn({ feed, upstream: upstreamUrl }, `DEMO MODE: serving the embedded BotCity Insights simulator (${config.demo.tasks} tasks), not a real workspace. Set BOTCITY_URL to serve real data.`)
+  }
+  app.log.info({ feed, mode: config.mode, upstream: upstreamUrl }, `OData feed ready at ${feed} (mode: ${config.mode}); open http://${shown}:${port}/ for instructions`)
+}
+
+await main()

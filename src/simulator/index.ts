@@ -1,0 +1,66 @@
+// The embedded BotCity Insights simulator: the demo-mode upstream and the
+// upstream every test runs against. See options.ts for what it can be told.
+import type { AddressInfo } from 'node:net'
+import { queryAutomations } from './automation-query.js'
+import { buildSimulatorApp } from './app.js'
+import { baseUrl } from './base-url.js'
+import { createContext } from './context.js'
+import { resolveOptions } from './resolve-options.js'
+import type { SimulatorFault, SimulatorOptions, SimulatorStats } from './options.js'
+import { resetStats } from './routes/control.js'
+import { queryRunners } from './runner-query.js'
+import { createWorkspaces } from './workspace.js'
+import type { Workspace } from './workspace.js'
+import type { WireAutomation, WireRunner, WireTask } from '../upstream/wire.js'
+
+export type { SimulatorFault, SimulatorOptions, SimulatorStats, SimulatorWorkspace } from './options.js'
+export { SIMULATOR_DEFAULTS } from './options.js'
+export { SimulatorOptionError } from './resolve-options.js'
+
+export interface Simulator {
+  readonly url: string
+  readonly options: SimulatorOptions
+  /** Per-route request counts, errors included. */
+  stats(): SimulatorStats
+  resetStats(): void
+  /** Queues a fault for the next matching calls. */
+  inject(fault: SimulatorFault): void
+  clearFaults(): void
+  /** Current full task list of a workspace (default: the main login), newest first, after growth is applied. For test oracles. */
+  tasks(login?: string): readonly WireTask[]
+  /** What the automation / runners routes would compute for a filterBy window right now (all rows, route's default order). */
+  automations(days: number, login?: string): readonly WireAutomation[]
+  runners(days: number, login?: string): readonly WireRunner[]
+  close(): Promise<void>
+}
+
+export async function startSimulator(partial: Partial<SimulatorOptions> = {}): Promise<Simulator> {
+  const options = resolveOptions(partial)
+  const now = options.now ?? Date.now
+  const workspaces = createWorkspaces(options, now())
+  const ctx = createContext(options, workspaces)
+  const app = buildSimulatorApp(ctx)
+  await app.listen({ host: options.host, port: options.port })
+  const url = baseUrl(options.host, (app.server.address() as AddressInfo).port)
+
+  const workspace = (login = options.login): Workspace => {
+    const found = workspaces.find((w) => w.spec.login === login)
+    if (found === undefined) throw new Error(`the simulator has no workspace with login ${login}`)
+    return found
+  }
+  return {
+    url,
+    options,
+    stats: () => ({ ...ctx.stats }),
+    resetStats: () => resetStats(ctx.stats),
+    inject: (fault) => ctx.faults.add(fault),
+    clearFaults: () => ctx.faults.clear(),
+    tasks: (login) => workspace(login).tasks(now()),
+    automations: (days, login) => queryAutomations(workspace(login), now(), { days, sort: [] }),
+    runners: (days, login) => queryRunners(workspace(login), now(), { days, sort: [] }),
+    close: async () => {
+      ctx.sleeper.wakeAll()
+      await app.close()
+    }
+  }
+}

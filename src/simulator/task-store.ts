@@ -1,0 +1,88 @@
+// All tasks of one workspace, oldest first (append-only): the history drawn at
+// start, then the tasks `growthPerS` creates as the clock advances. Windows
+// are index ranges found by binary search, so a page costs O(log n + size).
+import type { Catalog } from './catalog.js'
+import { creationTimes } from './history.js'
+import { intBetween, randomFor } from './prng.js'
+import type { Random } from './prng.js'
+import { createTask } from './task-factory.js'
+import type { SimTask } from './task-factory.js'
+import type { WireTask } from '../upstream/wire.js'
+import { DAY_MS } from './wire-dates.js'
+
+export interface TaskStoreSpec {
+  seed: number
+  tasks: number
+  historyDays: number
+  growthPerS: number
+  startMs: number
+}
+
+/** Half-open range [lo, hi) of store indexes. */
+export interface TaskWindow {
+  readonly lo: number
+  readonly hi: number
+}
+
+export class TaskStore {
+  private readonly tasks: SimTask[] = []
+  private readonly growthRandom: Random
+  private nextId: number
+  private grown = 0
+
+  constructor (private readonly catalog: Catalog, private readonly spec: TaskStoreSpec) {
+    const random = randomFor(spec.seed, 'history')
+    this.nextId = 17_000_000 + intBetween(random, 0, 99_999)
+    for (const createdMs of creationTimes(random, spec.tasks, spec.startMs, spec.historyDays)) {
+      this.tasks.push(createTask(catalog, random, this.takeId(random), createdMs, spec.startMs))
+    }
+    this.growthRandom = randomFor(spec.seed, 'growth')
+  }
+
+  /** Tasks with dateCreation in [now - days, now]. */
+  window(nowMs: number, days: number): TaskWindow {
+    this.advanceTo(nowMs)
+    return { lo: this.firstCreatedFrom(nowMs - days * DAY_MS), hi: this.firstCreatedFrom(nowMs + 1) }
+  }
+
+  /** `limit` tasks of the window, newest first, skipping the `offset` newest. */
+  newestFirst(window: TaskWindow, offset: number, limit: number): WireTask[] {
+    const rows: WireTask[] = []
+    const stop = Math.max(window.lo, window.hi - offset - limit)
+    for (let i = window.hi - offset - 1; i >= stop; i--) rows.push((this.tasks[i] as SimTask).wire)
+    return rows
+  }
+
+  *within(window: TaskWindow): Generator<SimTask> {
+    for (let i = window.lo; i < window.hi; i++) yield this.tasks[i] as SimTask
+  }
+
+  private advanceTo(nowMs: number): void {
+    const perS = this.spec.growthPerS
+    if (perS <= 0) return
+    for (;;) {
+      const createdMs = this.spec.startMs + Math.ceil((this.grown + 1) * 1000 / perS)
+      if (createdMs > nowMs) return
+      this.tasks.push(createTask(this.catalog, this.growthRandom, this.takeId(this.growthRandom), createdMs, createdMs))
+      this.grown++
+    }
+  }
+
+  private takeId(random: Random): number {
+    const id = this.nextId
+    // Other organisations' tasks share the sequence: leave gaps.
+    this.nextId += 1 + (random() < 0.35 ? intBetween(random, 1, 8) : 0)
+    return id
+  }
+
+  private firstCreatedFrom(ms: number): number {
+    let lo = 0
+    let hi = this.tasks.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((this.tasks[mid] as SimTask).createdMs < ms) lo = mid + 1
+      else hi = mid
+    }
+    return lo
+  }
+}

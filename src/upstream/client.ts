@@ -1,0 +1,128 @@
+import { authHeaders, withSession } from './auth.js'
+import { observe, type CallTrack, type ObserverDeps } from './call-observer.js'
+import { credentialId, type Credential } from './credential.js'
+import { createHttp } from './http.js'
+import { KeyedLimiter } from './keyed-limiter.js'
+import { resolveClientOptions, type InsightsClientOptions } from './options.js'
+import type { PageFetcher } from './page-iterator.js'
+import { probePageSize, type PageSizeFinding, type PageSizeMemory } from './page-size-probe.js'
+import {
+  automationsParams, runnersParams, searchParams, tasksParams,
+  type AutomationsQuery, type RunnersQuery, type SearchParams, type TasksQuery
+} from './queries.js'
+import { asArray, asLogin, asSpringPage, asVersion, parseJson } from './response-shape.js'
+import { createTokenCache, type Session } from './token-cache.js'
+import {
+  UPSTREAM_PATHS,
+  type SpringPage, type UpstreamRouteName, type VersionResponse, type WireAutomation, type WireRunner, type WireTask
+} from './wire.js'
+
+/** What a login tells a readiness check; the token stays inside the client. */
+export interface LoginInfo {
+  credentialId: string
+  organization: string
+}
+
+export type PagedRoute = 'tasks' | 'automation'
+
+export interface InsightsClient {
+  readonly baseUrl: string
+  /** The credential's session (cached, or one fresh login): proves the login and key work. */
+  login(credential: Credential): Promise<LoginInfo>
+  tasks(credential: Credential, query: TasksQuery): Promise<SpringPage<WireTask>>
+  automations(credential: Credential, query: AutomationsQuery): Promise<SpringPage<WireAutomation>>
+  runners(credential: Credential, query?: RunnersQuery): Promise<WireRunner[]>
+  /** No authentication. */
+  version(options?: { signal?: AbortSignal }): Promise<VersionResponse>
+  /** Whether the route honours `size`, probed once per base URL + route and remembered. */
+  pageSize(credential: Credential, route: PagedRoute): Promise<PageSizeFinding>
+  /** Forgets the credential's token; the next call logs in again. */
+  invalidate(credential: Credential): void
+}
+
+interface JsonRequest {
+  searchParams?: Record<string, string> | undefined
+  headers?: Record<string, string>
+  json?: unknown
+  signal?: AbortSignal | undefined
+}
+
+export function createInsightsClient(options: InsightsClientOptions): InsightsClient {
+  const settings = resolveClientOptions(options)
+  const logger = options.logger?.child?.({ component: 'upstream' }) ?? options.logger
+  const http = createHttp({ ...settings, fetch: options.fetch, logger })
+  const deps: ObserverDeps = { logger, onCall: options.onCall, timeoutMs: settings.timeoutMs }
+  const sizes: PageSizeMemory = new Map()
+  const limiter = new KeyedLimiter(settings.maxConcurrentPerCredential)
+
+  async function requestJson(route: UpstreamRouteName, request: JsonRequest, track: CallTrack): Promise<unknown> {
+    const response = await http(UPSTREAM_PATHS[route].slice(1), {
+      method: route === 'login' ? 'post' : 'get',
+      ...request,
+      context: { track, route }
+    })
+    return parseJson(route, await response.text())
+  }
+
+  function performLogin(credential: Credential): Promise<Session> {
+    const spec = { route: 'login' as const, fields: { credentialId: credentialId(credential) }, secrets: [credential.key] }
+    return observe(deps, spec, async (track) => {
+      const body = asLogin(await requestJson('login', { json: { login: credential.login, key: credential.key } }, track))
+      return { token: body.accessToken, organization: body.organizationLabel ?? credential.login }
+    })
+  }
+
+  const tokens = createTokenCache({
+    login: performLogin,
+    lifetimeMs: settings.tokenLifetimeMs,
+    maxCredentials: settings.maxCredentials,
+    now: options.now
+  })
+
+  function dataCall<T>(
+    route: UpstreamRouteName, credential: Credential, params: SearchParams, signal: AbortSignal | undefined,
+    shape: (body: unknown) => T
+  ): Promise<T> {
+    const id = credentialId(credential)
+    const spec = { route, fields: { ...params, credentialId: id }, secrets: [credential.key], signal }
+    return limiter.run(id, () => observe(deps, spec, (track) => withSession(tokens, credential, async (session) => {
+      track.secrets.push(session.token)
+      return shape(await requestJson(route, { searchParams: searchParams(params), headers: authHeaders(session), signal }, track))
+    }, () => { track.relogin = true })), signal)
+  }
+
+  const client: InsightsClient = {
+    baseUrl: settings.baseUrl,
+    async login(credential) {
+      const session = await tokens.get(credential)
+      return { credentialId: credentialId(credential), organization: session.organization }
+    },
+    tasks(credential, query) {
+      return dataCall('tasks', credential, tasksParams(query), query.signal,
+        (body) => asSpringPage<WireTask>('tasks', body, { field: 'id', type: 'number' }))
+    },
+    automations(credential, query) {
+      return dataCall('automation', credential, automationsParams(query), query.signal,
+        (body) => asSpringPage<WireAutomation>('automation', body, { field: 'label', type: 'string' }))
+    },
+    runners(credential, query = {}) {
+      return dataCall('runners', credential, runnersParams(query), query.signal,
+        (body) => asArray<WireRunner>('runners', body, { field: 'id', type: 'string' }))
+    },
+    version(versionOptions = {}) {
+      const spec = { route: 'version' as const, fields: {}, secrets: [], signal: versionOptions.signal }
+      return observe(deps, spec, async (track) => asVersion(await requestJson('version', { signal: versionOptions.signal }, track)))
+    },
+    pageSize(credential, route) {
+      // A light probe: the answer's `size` does not depend on how many rows the window holds.
+      const fetchPage: PageFetcher<unknown> = route === 'tasks'
+        ? (page, size) => client.tasks(credential, { page, days: 1, size })
+        : (page, size) => client.automations(credential, { page, filterBy: 1, size })
+      return probePageSize(fetchPage, { key: `${settings.baseUrl} ${route}`, memory: sizes, size: settings.probeSize, logger })
+    },
+    invalidate(credential) {
+      tokens.invalidate(credential)
+    }
+  }
+  return client
+}

@@ -1,0 +1,11 @@
+// The upstream client: everything the planner and the routes use from src/upstream.
+export { createInsightsClient, type InsightsClient, type LoginInfo, type PagedRoute } from './client.js'
+export { credentialId, type Credential } from './credential.js'
+export { CLIENT_DEFAULTS, type InsightsClientOptions } from './options.js'
+export type { CallOutcome, UpstreamCallEvent, UpstreamLogger } from './observability.js'
+export { iteratePages, PageIterator, type PageFetcher, type PageIteratorOptions } from './page-iterator.js'
+export { DEFAULT_PROBE_SIZE, probePageSize, type PageSizeFinding, type PageSizeMemory } from './page-size-probe.js'
+export type { AutomationsQuery, RunnersQuery, TasksQuery, UpstreamSort } from './queries.js'
+export type { RetrySettings } from './retry-policy.js'
+export { createTokenCache, type Session, type TokenCache, type TokenCacheOptions } from './token-cache.js'
+export * from './wire.js'
