@@ -16,6 +16,7 @@ export default tseslint.config(
   },
   {
     files: ['scripts/**', 'bench/**', 'src/simulator/cli.ts'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
     rules: { 'no-console': 'off' }
   }
 )

@@ -56,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     timeoutMs: config.upstreamTimeoutMs,
     retry: { limit: config.upstreamRetries },
     tokenLifetimeMs: config.tokenTtlS * 1000,
+    maxConcurrentPerCredential: config.upstreamConcurrency,
     now,
     logger: app.log
   })
@@ -65,7 +66,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => sendError(request, reply, bridgeError('BRIDGE_ERR_NOT_FOUND',
     `No resource at ${request.url.split('?')[0]?.slice(0, 120)}: the OData feed is at /odata/.`, { target: 'url' })))
   const feed = new Feed({
-    access: clientAccess(client, config.upstreamConcurrency),
+    access: clientAccess(client),
     credentials: options.credentials,
     codec: skipTokenCodec(config.skiptokenSecret ?? randomBytes(32).toString('hex')),
     horizonDays: config.horizonDays,

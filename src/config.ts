@@ -20,7 +20,7 @@ const SCHEMA = {
     MAX_PAGE_SIZE: { type: 'integer', minimum: 1, maximum: 100000, default: 5000, description: 'Largest page a client may ask for with Prefer: odata.maxpagesize.' },
     MAX_LOCAL_ROWS: { type: 'integer', minimum: 1000, maximum: 10000000, default: 500000, description: 'Most rows the bridge reads for work the upstream cannot do (local sort or filter over a window).' },
     UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 30000, description: 'Timeout of one upstream call.' },
-    UPSTREAM_RETRIES: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries of an upstream call on 429, 502-504 and network errors.' },
+    UPSTREAM_RETRIES: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries of an upstream call on 429, 500, 502-504 and network errors (Retry-After honoured).' },
     UPSTREAM_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 6, description: 'Concurrent upstream calls per credential.' },
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 86400, default: 3000, description: 'How long an upstream token is reused before logging in again.' },
     CACHE_TTL_S: { type: 'integer', minimum: 0, maximum: 86400, default: 60, description: 'How long an upstream page is served from the cache (0 disables it).' },

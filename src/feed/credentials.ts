@@ -7,6 +7,8 @@ import { bridgeError } from '../errors.js'
 import type { Credential } from '../upstream/credential.js'
 
 export interface CredentialSource {
+  /** True when credentials come from the client (so an upstream rejection is the client's 401). */
+  readonly clientSupplied: boolean
   resolve(request: FastifyRequest, apiKey: string | null): Credential
 }
 
@@ -23,11 +25,12 @@ function splitPair(text: string): Credential | null {
 }
 
 export function fixedCredential(credential: Credential): CredentialSource {
-  return { resolve: () => credential }
+  return { clientSupplied: false, resolve: () => credential }
 }
 
 export function passthroughCredentials(): CredentialSource {
   return {
+    clientSupplied: true,
     resolve(request, apiKey) {
       const header = request.headers.authorization
       if (typeof header === 'string' && /^basic\s+/i.test(header)) {

@@ -1,8 +1,8 @@
 // The flow of one data request: ① parse → ② plan (per entity set) → ③ fetch
 // (executors over UpstreamAccess) → ④ evaluate residual work → ⑤ serialize.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { bridgeError } from '../errors.js'
-import { negotiateJson } from '../http/negotiate.js'
+import { bridgeError, isBridgeError } from '../errors.js'
+import { negotiateJson, sendJson } from '../http/negotiate.js'
 import { parsePrefer, preferenceApplied } from '../http/prefer.js'
 import type { EntitySetDef } from '../model/index.js'
 import type { QueryOptions } from '../odata/ast.js'
@@ -54,6 +54,17 @@ export class Feed {
   constructor(private readonly options: FeedOptions) {}
 
   async serve(input: ServeInput): Promise<unknown> {
+    try {
+      return await this.serveOrThrow(input)
+    } catch (err) {
+      if (this.options.credentials.clientSupplied && isBridgeError(err) && err.code === 'UPSTREAM_CREDENTIALS_REJECTED') {
+        throw bridgeError('BRIDGE_ERR_UNAUTHORIZED', 'BotCity rejected this workspace login or key: sign in again with the login (user name) and key (password) from the Developer Environment page of the Orchestrator.', { cause: err })
+      }
+      throw err
+    }
+  }
+
+  private async serveOrThrow(input: ServeInput): Promise<unknown> {
     const { request, reply, resource, rawQuery, root } = input
     const { set } = resource
     const apiKeyParam = this.options.apiKeyParam ?? 'api_key'
@@ -75,11 +86,11 @@ export class Feed {
       if (row === undefined) {
         throw bridgeError('BRIDGE_ERR_NOT_FOUND', `${set.typeName} ${JSON.stringify(resource.key)} was not found in the last ${parsed.query.days ?? this.options.horizonDays} days.`, { target: set.key })
       }
-      if (resource.property === null) return reply.type(format.contentType).send(entityPayload(payload, row))
+      if (resource.property === null) return sendJson(reply, format, entityPayload(payload, row))
       const value = row[resource.property.name] ?? null
       if (value === null) return reply.code(204).send()
       if (resource.value) return reply.type('text/plain; charset=utf-8').send(rawValue(resource.property, value))
-      return reply.type(format.contentType).send(propertyPayload(payload, resource.key, resource.property, row))
+      return sendJson(reply, format, propertyPayload(payload, resource.key, resource.property, row))
     }
 
     const pairs = carriedPairs(rawQuery, [apiKeyParam])
@@ -88,7 +99,7 @@ export class Feed {
     const result = await EXECUTORS[set.name](this.context(set, access, parsed.query, now, state, pageSize, resource.count))
     if (resource.count) return reply.type('text/plain; charset=utf-8').send(String(result.count ?? 0))
     const link = result.next === null ? null : nextLink(root, set.name, pairs, this.options.codec.encode(id, result.next))
-    return reply.type(format.contentType).send(collectionPayload(payload, { rows: result.rows, count: result.count, nextLink: link }))
+    return sendJson(reply, format, collectionPayload(payload, { rows: result.rows, count: result.count, nextLink: link }))
   }
 
   private context(set: EntitySetDef, access: ExecContext['access'], query: QueryOptions, now: number, state: unknown, pageSize: number, countOnly: boolean): ExecContext {

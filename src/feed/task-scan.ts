@@ -42,7 +42,7 @@ export interface ScanOutcome {
   readonly restart?: true
 }
 
-const MAX_RELOCATIONS = 20
+const MAX_RELOCATIONS = 1000
 
 export function dateOf(task: WireTask): number {
   const ms = Date.parse(task.dateCreation)
@@ -76,26 +76,36 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
   const cursor: ScanCursor = { ...options.cursor, lastIds: [...options.cursor.lastIds] }
   let pageSize = options.pageSizeHint
   let relocations = 0
+  // Read stamp end of the page cursor.total refers to; a resumed cursor's is older than any read now.
+  let refEnded = -1
   for (;;) {
     const startPage = Math.floor(cursor.pos / pageSize)
     const count = Math.max(1, options.batchPages(pageSize, cursor))
     const pages = run.range(startPage, startPage + count)
-    let restart = false
-    for (let j = 0; j < pages.length && !restart; j++) {
+    for (let j = 0; j < pages.length; j++) {
       const page = await (pages[j] as Promise<SpringPage<WireTask>>)
       const pageNo = startPage + j
       if (page.size > 0 && page.size !== pageSize) {
         // The upstream's page size differs from what we assumed: recompute positions.
         for (let k = startPage; k < startPage + pages.length; k++) run.forget(k)
         pageSize = page.size
-        restart = true
         break
       }
-      if (cursor.total === null) cursor.total = page.totalElements
+      const stamp = run.stamp(pageNo)
+      if (cursor.total === null) {
+        cursor.total = page.totalElements
+        refEnded = stamp.ended
+      }
       if (page.totalElements !== cursor.total) {
-        // The upstream changed between reads: move forward by the growth and re-read.
+        // The upstream changed between reads. Only a read that started after the
+        // reference read ended is known to be newer; then positions moved forward
+        // by at most the growth. An older or overlapping read is read again.
         if (++relocations > MAX_RELOCATIONS) {
           throw bridgeError('UPSTREAM_UNAVAILABLE', 'Tasks in BotCity Insights changed too fast to page through them consistently; retry the refresh.')
+        }
+        if (stamp.started <= refEnded) {
+          for (let k = pageNo; k < startPage + pages.length; k++) run.forget(k)
+          break
         }
         if (cursor.lastDate === null && options.jumped) {
           // Positions were jumped over without reading them: only a fresh start is exact now.
@@ -103,10 +113,11 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
         }
         cursor.pos += Math.max(0, page.totalElements - cursor.total)
         cursor.total = page.totalElements
-        for (let k = pageNo; k < startPage + pages.length; k++) run.forget(k)
-        run.forget(Math.floor(cursor.pos / pageSize))
-        restart = true
-        break
+        refEnded = stamp.ended
+        if (cursor.pos >= (pageNo + 1) * pageSize) {
+          for (let k = pageNo + 1; k < startPage + pages.length; k++) run.forget(k)
+          break
+        }
       }
       for (let i = Math.max(0, cursor.pos - pageNo * pageSize); i < page.content.length; i++) {
         const task = page.content[i] as WireTask

@@ -7,7 +7,7 @@
 // the answer needs; any other order reads the whole window and sorts here.
 import { bridgeError } from '../errors.js'
 import { instantRange } from '../plan/conjuncts.js'
-import type { SpringPage, WireTask } from '../upstream/wire.js'
+import type { WireTask } from '../upstream/wire.js'
 import { DAY_MS } from './exec-context.js'
 import type { ExecContext, ExecResult } from './exec-context.js'
 import { applyWindow, matches } from './local-window.js'
@@ -17,8 +17,9 @@ import { locate, scanTasks } from './task-scan.js'
 import type { ScanCursor } from './task-scan.js'
 import { PageRun } from './upstream-access.js'
 
-interface ScanState { m: 'scan'; T: number; cur: ScanCursor; ps: number; given: number }
-interface LocalState { m: 'local'; T: number; offset: number }
+/** Resumable scan: snapshot T, cursor, page size, rows given so far, and an anchor (position ↔ date) for estimating where the set ends. */
+interface ScanState { m: 'scan'; T: number; days: number; cur: ScanCursor; ps: number; given: number; aPos: number; aDate: number }
+interface LocalState { m: 'local'; T: number; days: number; offset: number }
 
 const MAX_RESTARTS = 3
 
@@ -29,8 +30,8 @@ function isNativeOrder(ctx: ExecContext): boolean {
 
 function readState(state: unknown): ScanState | LocalState | null {
   if (state === null) return null
-  const s = state as { m?: unknown; T?: unknown }
-  if ((s.m === 'scan' || s.m === 'local') && typeof s.T === 'number') return s as ScanState | LocalState
+  const s = state as { m?: unknown; T?: unknown; days?: unknown }
+  if ((s.m === 'scan' || s.m === 'local') && typeof s.T === 'number' && typeof s.days === 'number') return s as ScanState | LocalState
   throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'The $skiptoken does not belong to a Tasks query.', { target: '$skiptoken' })
 }
 
@@ -41,17 +42,23 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
   const lower = Math.max(T - ctx.horizonDays * DAY_MS, range.from ?? -Infinity)
   const upper = Math.min(T, range.to ?? Infinity)
   if (lower > upper) return { rows: [], count: ctx.query.count || ctx.countOnly ? 0 : null, next: null }
-  const days = Math.max(1, Math.ceil((ctx.now - lower) / DAY_MS) + 1)
+  // The window stays the same for the whole load, so upstream positions only
+  // move with new tasks; one day of margin covers the upstream's undocumented
+  // window rule and a load that lasts up to a day.
+  const days = state?.days ?? Math.max(1, Math.ceil((ctx.now - lower) / DAY_MS) + 1)
+  if (ctx.now - days * DAY_MS > lower) {
+    throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'This paged load started too long ago for BotCity Insights to still hold its oldest tasks; restart the refresh.', { target: '$skiptoken' })
+  }
   const run = new PageRun<WireTask>((page) => ctx.access.taskPage(page, days))
   const residualFree = range.absorbed && ctx.residual.search === null
   const bounds = { lower, upper }
 
   if (ctx.countOnly && residualFree) return { rows: [], count: await countBetween(run, bounds, ctx.pageSizeHint), next: null }
   if (!isNativeOrder(ctx) || state?.m === 'local' || ((ctx.countOnly || ctx.query.count) && !residualFree)) {
-    return localWindow(ctx, run, bounds, T, state?.m === 'local' ? state.offset : 0)
+    return localWindow(ctx, run, bounds, T, days, state?.m === 'local' ? state.offset : 0)
   }
   for (let attempt = 0; ; attempt++) {
-    const result = await nativeScan(ctx, run, bounds, T, residualFree, state as ScanState | null)
+    const result = await nativeScan(ctx, run, bounds, T, days, residualFree, state as ScanState | null)
     if (result !== 'restart') return result
     if (attempt >= MAX_RESTARTS) throw bridgeError('UPSTREAM_UNAVAILABLE', 'Tasks in BotCity Insights changed too fast to read a consistent page; retry.')
     run.forgetAll()
@@ -64,7 +71,7 @@ async function countBetween(run: PageRun<WireTask>, bounds: { lower: number; upp
   return Math.max(0, end.pos - start.pos)
 }
 
-async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lower: number; upper: number }, T: number, offset: number): Promise<ExecResult> {
+async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lower: number; upper: number }, T: number, days: number, offset: number): Promise<ExecResult> {
   const read = rowReader(ctx.set)
   const keep = matches(ctx.residual)
   const kept: Row[] = []
@@ -91,11 +98,11 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: { l
   return {
     rows: ctx.countOnly ? [] : page.rows,
     count: ctx.query.count || ctx.countOnly ? page.matched : null,
-    next: page.nextOffset === null || ctx.countOnly ? null : ({ m: 'local', T, offset: page.nextOffset } satisfies LocalState)
+    next: page.nextOffset === null || ctx.countOnly ? null : ({ m: 'local', T, days, offset: page.nextOffset } satisfies LocalState)
   }
 }
 
-async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lower: number; upper: number }, T: number, residualFree: boolean, state: ScanState | null): Promise<ExecResult | 'restart'> {
+async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lower: number; upper: number }, T: number, days: number, residualFree: boolean, state: ScanState | null): Promise<ExecResult | 'restart'> {
   const read = rowReader(ctx.set)
   const keep = matches(ctx.residual)
   const top = ctx.query.top
@@ -108,16 +115,14 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lo
   let pageSizeHint = state?.ps ?? ctx.pageSizeHint
   let skipLeft = state === null ? ctx.query.skip ?? 0 : 0
   let jumped = false
+  let anchor = state === null ? { pos: 0, date: bounds.upper } : { pos: state.aPos, date: state.aDate }
   if (state === null) {
-    const first = await run.get(0)
-    const newest = first.content[0]
-    if (newest !== undefined && Date.parse(newest.dateCreation) > bounds.upper) {
+    if (bounds.upper < T) {
+      // An upper bound before now: find where it starts instead of reading the newer pages.
       const at = await locate(run, bounds.upper, pageSizeHint)
       cursor = { ...cursor, pos: at.pos, total: at.total }
       pageSizeHint = at.pageSize
-    } else if (first.size > 0) {
-      pageSizeHint = first.size
-      cursor = { ...cursor, total: first.totalElements }
+      anchor = { pos: at.pos, date: bounds.upper }
     }
     if (residualFree && skipLeft > 0) {
       cursor = { ...cursor, pos: cursor.pos + skipLeft }
@@ -135,8 +140,8 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lo
     jumped,
     batchPages: (ps, c) => {
       const need = want - rows.length + skipLeft
-      const exact = Math.ceil(((c.pos % ps) + need) / ps)
-      return residualFree ? Math.min(exact, ctx.concurrency) : ctx.concurrency
+      const exact = residualFree ? Math.ceil(((c.pos % ps) + need) / ps) : Infinity
+      return Math.min(exact, ctx.concurrency, pagesToEnd(anchor, c, bounds.lower, ps))
     },
     step: (task) => {
       const row = read(task as unknown as Record<string, unknown>)
@@ -154,6 +159,18 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lo
   return {
     rows,
     count,
-    next: more ? ({ m: 'scan', T, cur: outcome.cursor, ps: outcome.pageSize, given: given + rows.length } satisfies ScanState) : null
+    next: more ? ({ m: 'scan', T, days, cur: outcome.cursor, ps: outcome.pageSize, given: given + rows.length, aPos: anchor.pos, aDate: anchor.date } satisfies ScanState) : null
   }
+}
+
+/**
+ * Pages from the cursor's page up to the one estimated to hold the end of the
+ * set, assuming tasks arrive at the rate seen so far; reading no further keeps
+ * the last batch from fetching pages past the end.
+ */
+function pagesToEnd(anchor: { pos: number; date: number }, c: ScanCursor, lower: number, ps: number): number {
+  if (c.lastDate === null || c.pos <= anchor.pos || anchor.date <= c.lastDate) return Infinity
+  const rowsPerMs = (c.pos - anchor.pos) / (anchor.date - c.lastDate)
+  const endPos = c.pos + (c.lastDate - lower) * rowsPerMs
+  return Math.max(1, Math.floor(endPos / ps) - Math.floor(c.pos / ps) + 1)
 }

@@ -12,18 +12,40 @@ export interface UpstreamAccess {
   runners(params: { filterBy: number; runner?: string }): Promise<WireRunner[]>
 }
 
-/** A run of upstream pages with fixed parameters, each fetched at most once. */
+let sequence = 0
+
+/** When a page's read started and ended, on one process-wide sequence: a read that started after another ended saw a newer upstream. */
+export interface ReadStamp {
+  readonly started: number
+  ended: number
+}
+
+/** A run of upstream pages with fixed parameters, each fetched at most once (until forgotten). */
 export class PageRun<T> {
-  private readonly pages = new Map<number, Promise<SpringPage<T>>>()
+  private readonly pages = new Map<number, { promise: Promise<SpringPage<T>>; stamp: ReadStamp }>()
   constructor(private readonly fetchPage: (page: number) => Promise<SpringPage<T>>) {}
 
   get(page: number): Promise<SpringPage<T>> {
-    let p = this.pages.get(page)
-    if (p === undefined) {
-      p = this.fetchPage(page)
-      this.pages.set(page, p)
+    return this.entry(page).promise
+  }
+
+  /** The read stamp of a page already asked for. */
+  stamp(page: number): ReadStamp {
+    return this.entry(page).stamp
+  }
+
+  private entry(page: number): { promise: Promise<SpringPage<T>>; stamp: ReadStamp } {
+    let e = this.pages.get(page)
+    if (e === undefined) {
+      const stamp: ReadStamp = { started: ++sequence, ended: Infinity }
+      const promise = this.fetchPage(page).then((result) => {
+        stamp.ended = ++sequence
+        return result
+      })
+      e = { promise, stamp }
+      this.pages.set(page, e)
     }
-    return p
+    return e
   }
 
   /** Forget a page so the next get() reads it again (the upstream changed under it). */
@@ -35,7 +57,7 @@ export class PageRun<T> {
     this.pages.clear()
   }
 
-  /** Pages from..to-1, started together (the access layer bounds concurrency). */
+  /** Pages from..to-1, started together (the client bounds concurrency). */
   range(from: number, to: number): Promise<SpringPage<T>>[] {
     const out: Promise<SpringPage<T>>[] = []
     for (let i = from; i < to; i++) out.push(this.get(i))

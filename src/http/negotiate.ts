@@ -2,7 +2,7 @@
 // (OData 4.01 Part 2 §5.1.8), Accept is read with q-values (RFC 9110 §12.5.1),
 // and the odata.metadata and IEEE754Compatible parameters are honoured
 // (OData JSON Format 4.01 §3.1, §3.2).
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { bridgeError } from '../errors.js'
 
 export type MetadataLevel = 'minimal' | 'full' | 'none'
@@ -54,4 +54,13 @@ export function negotiateJson(request: FastifyRequest, format: string | null): J
     throw bridgeError('BRIDGE_ERR_NOT_ACCEPTABLE', `The feed answers application/json (OData JSON); the request accepts only '${source.slice(0, 120)}'.`, { target: format === null ? 'Accept' : '$format' })
   }
   return jsonFormat(levelOf(best.params), best.params.get('ieee754compatible') === 'true')
+}
+
+/**
+ * Sends an OData JSON body with exactly our Content-Type: Fastify rewrites JSON
+ * content types given with a string payload (quoting parameters, adding
+ * charset), which OData clients then parse differently; a Buffer is sent as is.
+ */
+export function sendJson(reply: FastifyReply, format: JsonFormat, body: string | object): FastifyReply {
+  return reply.header('content-type', format.contentType).send(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)))
 }

@@ -3,6 +3,7 @@
 // with the catalogue status. 5xx messages never carry a stack or a secret.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { BridgeError, isBridgeError } from '../errors.js'
+import { BASIC_REALM } from '../feed/credentials.js'
 
 export interface ODataErrorBody {
   error: { code: string; message: string; target?: string; details?: { code: string; message: string; target?: string }[] }
@@ -46,6 +47,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, raw: unk
   } else {
     request.log.info({ code: err.code, status: err.statusCode }, err.message)
   }
+  if (err.statusCode === 401) reply.header('www-authenticate', `Basic realm="${BASIC_REALM}", charset="UTF-8"`)
   if (err.retryAfterS !== undefined) reply.header('retry-after', String(Math.ceil(err.retryAfterS)))
-  return reply.code(err.statusCode).type('application/json; charset=utf-8').send(errorBody(err))
+  return reply.code(err.statusCode).header('content-type', 'application/json').send(Buffer.from(JSON.stringify(errorBody(err))))
 }

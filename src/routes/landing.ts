@@ -73,7 +73,7 @@ ${sets}
 <p><a href="/connect/botcity-insights.pbids" id="pbids">Power BI .pbids</a> — opens Power BI Desktop connected to this feed.</p>
 <h2>curl</h2>
 <pre>curl${auth} '${e(feed)}Tasks?$top=5&amp;$select=id,state,activityLabel,dateCreation'
-curl${auth} -G '${e(feed)}Tasks' --data-urlencode "\$filter=state eq 'FINISHED' and dateCreation ge 2024-01-01T00:00:00Z"
+curl${auth} -G '${e(feed)}Tasks' --data-urlencode "\\$filter=state eq 'FINISHED' and dateCreation ge 2024-01-01T00:00:00Z"
 curl${auth} '${e(feed)}Automations?$orderby=taskCount%20desc&amp;$top=3'
 curl${auth} '${e(feed)}$metadata'</pre>
 <p><a href="${e(feed)}$metadata">$metadata</a> · <a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a></p>

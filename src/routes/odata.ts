@@ -3,7 +3,7 @@
 // not by the router's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { serviceRoot } from '../http/base-url.js'
-import { negotiateJson } from '../http/negotiate.js'
+import { negotiateJson, sendJson } from '../http/negotiate.js'
 import { parseResourcePath } from './resource-path.js'
 import { serviceDocument } from './service.js'
 import type { Feed } from '../feed/feed.js'
@@ -27,7 +27,7 @@ export async function odataRoutes(app: FastifyInstance, options: ODataRouteOptio
         return reply.type('application/xml; charset=utf-8').send(options.csdl)
       case 'service': {
         const format = negotiateJson(request, null)
-        return reply.type(format.contentType).send(serviceDocument(root))
+        return sendJson(reply, format, serviceDocument(root))
       }
       case 'collection':
       case 'entity':

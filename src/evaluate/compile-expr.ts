@@ -1,0 +1,132 @@
+// ④ Compiles an expression tree once into closures; rows are then evaluated
+// without walking the tree. and/or/not follow the three-valued logic of
+// OData 4.01 Part 2 §5.1.1.1.7–9 (null is "unknown").
+import { bridgeError } from '../errors.js'
+import {
+  elementType, isCollection, literalType, propertyType,
+  type Expr, type ExprType, type Literal
+} from '../odata/index.js'
+import { compileArith, compileNegate } from './compile-arith.js'
+import { compileCall } from './compile-call.js'
+import { compileCompare, compileIn } from './compile-compare.js'
+import type { Compiled, CompiledExpr, Scope, Value } from './row.js'
+
+export interface Context {
+  readonly now: number
+  readonly target: string
+  /** Lambda variables in scope, innermost last. */
+  readonly vars: { readonly name: string; readonly type: ExprType }[]
+}
+
+/** Sub-millisecond digits are kept as a fraction, so 00:00:00.0005 sorts after 00:00:00.000. */
+function literalValue(lit: Literal): Value {
+  if ((lit.type === 'datetimeoffset' || lit.type === 'timeofday') && lit.nanos !== undefined && lit.nanos > 0) {
+    return lit.value + Math.max(lit.nanos / 1e6, 1e-3)
+  }
+  return lit.value
+}
+
+function variable(name: string, ctx: Context): CompiledExpr {
+  const index = ctx.vars.map((v) => v.name).lastIndexOf(name)
+  const entry = ctx.vars[index]
+  if (entry === undefined) throw bridgeError('BRIDGE_ERR_INTERNAL', `Unbound lambda variable '${name}' in ${ctx.target}`, { target: ctx.target })
+  const depth = ctx.vars.length - 1 - index
+  const fn: Compiled = depth === 0
+    ? (_row, scope) => (scope as Scope).value
+    : (_row, scope) => {
+        let s = scope as Scope
+        for (let i = 0; i < depth; i++) s = s.parent as Scope
+        return s.value
+      }
+  return { fn, type: entry.type }
+}
+
+function requireBoolean(c: CompiledExpr, ctx: Context, op: string): Compiled {
+  if (c.type !== 'Edm.Boolean' && c.type !== 'null') {
+    throw bridgeError('BRIDGE_ERR_TYPE_MISMATCH', `Type mismatch in ${ctx.target}: '${op}' needs Boolean operands, not ${c.type}`, { target: ctx.target })
+  }
+  return c.fn
+}
+
+function logical(kind: 'and' | 'or', l: Compiled, r: Compiled): Compiled {
+  // and: false wins, else null if any null. or: true wins, else null if any null.
+  const decisive = kind === 'or'
+  return (row, scope) => {
+    const a = l(row, scope)
+    if (a === decisive) return decisive
+    const b = r(row, scope)
+    if (b === decisive) return decisive
+    return a === null || b === null ? null : !decisive
+  }
+}
+
+function lambda(expr: Extract<Expr, { kind: 'lambda' }>, ctx: Context): CompiledExpr {
+  const collection = compileExpr(expr.collection, ctx)
+  if (!isCollection(collection.type)) {
+    throw bridgeError('BRIDGE_ERR_TYPE_MISMATCH', `Type mismatch in ${ctx.target}: ${expr.op}() needs a collection`, { target: ctx.target })
+  }
+  const items = collection.fn
+  if (expr.variable === null || expr.predicate === null) {
+    // any() without argument: true when the collection is not empty (Part 2 §5.1.1.13.1).
+    return { fn: (row, scope) => ((items(row, scope) as readonly Value[] | null)?.length ?? 0) > 0, type: 'Edm.Boolean' }
+  }
+  ctx.vars.push({ name: expr.variable, type: elementType(collection.type) })
+  const predicate = requireBoolean(compileExpr(expr.predicate, ctx), ctx, expr.op)
+  ctx.vars.pop()
+  const all = expr.op === 'all'
+  const fn: Compiled = (row, scope) => {
+    const list = (items(row, scope) as readonly Value[] | null) ?? []
+    for (const value of list) {
+      const matched = predicate(row, { value, parent: scope }) === true
+      if (matched !== all) return !all
+    }
+    return all
+  }
+  return { fn, type: 'Edm.Boolean' }
+}
+
+/** Compiles one expression; `ctx.vars` carries lambda variables while compiling a predicate. */
+export function compileExpr(expr: Expr, ctx: Context): CompiledExpr {
+  switch (expr.kind) {
+    case 'literal': {
+      const value = literalValue(expr)
+      return { fn: () => value, type: literalType(expr), constant: value }
+    }
+    case 'property': {
+      const name = expr.name
+      return { fn: (row) => (row[name] ?? null) as Value, type: propertyType(expr.def), property: name }
+    }
+    case 'variable':
+      return variable(expr.name, ctx)
+    case 'compare':
+      return { fn: compileCompare(expr.op, compileExpr(expr.left, ctx), compileExpr(expr.right, ctx)), type: 'Edm.Boolean' }
+    case 'and':
+    case 'or': {
+      const l = requireBoolean(compileExpr(expr.left, ctx), ctx, expr.kind)
+      const r = requireBoolean(compileExpr(expr.right, ctx), ctx, expr.kind)
+      return { fn: logical(expr.kind, l, r), type: 'Edm.Boolean' }
+    }
+    case 'not': {
+      const o = requireBoolean(compileExpr(expr.operand, ctx), ctx, 'not')
+      return { fn: (row, scope) => { const v = o(row, scope); return v === null ? null : !v }, type: 'Edm.Boolean' }
+    }
+    case 'arith':
+      return compileArith(expr.op, compileExpr(expr.left, ctx), compileExpr(expr.right, ctx), ctx.target)
+    case 'negate':
+      return compileNegate(compileExpr(expr.operand, ctx), ctx.target)
+    case 'in':
+      return { fn: compileIn(compileExpr(expr.left, ctx), expr.list.map((item) => compileExpr(item, ctx))), type: 'Edm.Boolean' }
+    case 'call':
+      return compileCall(expr, expr.args.map((arg) => compileExpr(arg, ctx)), ctx.now, ctx.target)
+    case 'lambda':
+      return lambda(expr, ctx)
+    default: {
+      const never: never = expr
+      throw new Error(`unknown expression ${String(never)}`)
+    }
+  }
+}
+
+export function newContext(now: number | undefined, target: string | undefined): Context {
+  return { now: now ?? Date.now(), target: target ?? '$filter', vars: [] }
+}
