@@ -2,7 +2,7 @@
 // tests build it and server.ts runs it. Plugins in data-flow order.
 import { randomBytes } from 'node:crypto'
 import Fastify from 'fastify'
-import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import { bridgeError } from './errors.js'
 import { Feed } from './feed/feed.js'
@@ -25,8 +25,8 @@ export interface AppOptions {
   /** Base URL of BotCity Insights (the embedded simulator's in demo mode). */
   readonly upstreamUrl: string
   readonly credentials: CredentialSource
-  /** Logger settings; default: pino at config.logLevel to stdout. */
-  readonly logger?: FastifyServerOptions['logger']
+  /** Where log lines go (tests capture them); default stdout. Redaction always applies. */
+  readonly logStream?: NodeJS.WritableStream
   /** Clock in epoch ms (tests inject one). */
   readonly now?: () => number
   /** Shown on the landing page in demo mode. */
@@ -42,10 +42,9 @@ declare module 'fastify' {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
   const app = Fastify({
-    logger: options.logger ?? loggerOptions({ level: config.logLevel }),
+    logger: loggerOptions({ level: config.logLevel, ...(options.logStream === undefined ? {} : { stream: options.logStream }) }),
     trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: false,
     // Query strings are read raw by the OData layer: Fastify's parser turns `+` into a space.
     routerOptions: { querystringParser: () => ({}), ignoreTrailingSlash: false, maxParamLength: 8192 },
     frameworkErrors: (error, request, reply) => { sendError(request, reply.header('odata-version', '4.0'), error) }

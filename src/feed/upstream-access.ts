@@ -42,6 +42,9 @@ export class PageRun<T> {
         stamp.ended = ++sequence
         return result
       })
+      // Pages read ahead may fail after the request has already failed on an
+      // earlier one: that later rejection is expected, not unhandled.
+      promise.catch(() => undefined)
       e = { promise, stamp }
       this.pages.set(page, e)
     }

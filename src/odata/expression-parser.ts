@@ -24,7 +24,7 @@ function requireBoolean(p: ParserState, op: string, operand: Typed): void {
 // andExpr / orExpr (Part 2 §5.1.1.1.7–8); and/or are associative under the
 // three-valued logic, so the chain is rebuilt as a balanced tree.
 function parseLogical(p: ParserState, op: 'or' | 'and'): Typed {
-  const operand = (): Typed => (op === 'or' ? parseLogical(p, 'and') : parseEquality(p))
+  const operand = (): Typed => parseEquality(p)
   const items = [operand()]
   while (p.isKeyword(p.peek(), op)) {
     p.next()
