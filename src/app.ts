@@ -18,6 +18,7 @@ import { landingRoutes } from './routes/landing.js'
 import { odataRoutes } from './routes/odata.js'
 import { renderCsdl } from './serialize/csdl.js'
 import { createInsightsClient } from './upstream/client.js'
+import { createPageCache } from './upstream/page-cache.js'
 import type { InsightsClient } from './upstream/client.js'
 
 export interface AppOptions {
@@ -65,7 +66,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => sendError(request, reply, bridgeError('BRIDGE_ERR_NOT_FOUND',
     `No resource at ${request.url.split('?')[0]?.slice(0, 120)}: the OData feed is at /odata/.`, { target: 'url' })))
   const feed = new Feed({
-    access: clientAccess(client),
+    access: clientAccess(client, createPageCache({ ttlMs: config.cacheTtlS * 1000, maxBytes: config.cacheMaxBytes, now })),
     credentials: options.credentials,
     codec: skipTokenCodec(config.skiptokenSecret ?? randomBytes(32).toString('hex')),
     horizonDays: config.horizonDays,

@@ -1,5 +1,5 @@
-// The total order used by $orderby (OData 4.01 Part 1 §11.2.6.2, which
-// Part 2 §5.1.5 defers to): null before every value; false before true;
+// The total order used by $orderby (OData 4.01 Part 1, "System Query Option
+// $orderby", which Part 2 §5.1.5 defers to): null before every value; false before true;
 // strings ordinally (UTF-16 code units); numbers and instants numerically.
 // NaN, which only computed Double keys can produce, sorts before all numbers.
 import type { Value } from './row.js'

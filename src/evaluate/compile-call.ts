@@ -1,4 +1,4 @@
-// Canonical functions (OData 4.01 Part 2 §5.1.1.4–§5.1.1.9). A null argument
+// Canonical functions (OData 4.01 Part 2 §5.1.1, "Canonical Functions" ff.). A null argument
 // gives null. Date/time parts are taken in UTC: values are instants, and the
 // parser refuses zone-sensitive functions on literals in another offset.
 import { bridgeError } from '../errors.js'
@@ -31,7 +31,7 @@ function binary(x: Compiled, y: Compiled, f: Binary): Compiled {
   }
 }
 
-// Part 2 §5.1.1.9 "round": the mid-point rounds away from zero.
+// Part 2 §5.1.1, "Arithmetic Functions" › round: the mid-point rounds away from zero.
 const round = (x: number): number => (x < 0 ? -Math.round(-x) : Math.round(x))
 
 const UNARY: Partial<Record<FunctionName, Unary>> = {

@@ -67,7 +67,7 @@ function lambda(expr: Extract<Expr, { kind: 'lambda' }>, ctx: Context): Compiled
   }
   const items = collection.fn
   if (expr.variable === null || expr.predicate === null) {
-    // any() without argument: true when the collection is not empty (Part 2 §5.1.1.13.1).
+    // any() without argument: true when the collection is not empty (Part 2 §5.1.1, "Lambda Operators" › any).
     return { fn: (row, scope) => ((items(row, scope) as readonly Value[] | null)?.length ?? 0) > 0, type: 'Edm.Boolean' }
   }
   ctx.vars.push({ name: expr.variable, type: elementType(collection.type) })

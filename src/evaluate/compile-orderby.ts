@@ -1,6 +1,6 @@
 // ④ $orderby in the bridge: items sort by the first key, ties by the next,
 // and so on; ascending puts nulls first, descending puts them last (OData
-// 4.01 Part 1 §11.2.6.2). The comparator returns 0 for rows equal on every
+// 4.01 Part 1, "System Query Option $orderby"). The comparator returns 0 for rows equal on every
 // key: callers that need a stable, repeatable order (paging!) append the
 // entity key as a final ascending item, or use a stable sort over a
 // deterministic input order.

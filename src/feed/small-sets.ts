@@ -63,12 +63,12 @@ export async function executeAutomations(ctx: ExecContext): Promise<ExecResult> 
 
 async function pagesFor(ctx: ExecContext, params: { filterBy: number; automation?: string }, from: number, to: number): Promise<SpringPage<WireAutomation>[]> {
   const out: Promise<SpringPage<WireAutomation>>[] = []
-  for (let p = from; p <= to; p++) out.push(ctx.access.automationPage(p, params))
+  for (let p = from; p <= to; p++) out.push(ctx.access.automationPage(p, params).then((s) => s.value))
   return Promise.all(out)
 }
 
 async function allAutomations(ctx: ExecContext, params: { filterBy: number; automation?: string }): Promise<WireAutomation[]> {
-  const first = await ctx.access.automationPage(0, params)
+  const first = (await ctx.access.automationPage(0, params)).value
   const rest = first.totalPages > 1 ? await pagesFor(ctx, params, 1, first.totalPages - 1) : []
   const rows = [first, ...rest].flatMap((p) => p.content)
   if (rows.length > ctx.maxLocalRows) {
@@ -81,6 +81,6 @@ export async function executeRunners(ctx: ExecContext): Promise<ExecResult> {
   const offset = readOffset(ctx.state)
   const read = rowReader(ctx.set)
   const id = stringEquality(ctx.query.filter, 'id')
-  const wire = await ctx.access.runners({ filterBy: ctx.horizonDays, ...(id === null ? {} : { runner: id }) })
+  const { value: wire } = await ctx.access.runners({ filterBy: ctx.horizonDays, ...(id === null ? {} : { runner: id }) })
   return finish(ctx, wire.map((w) => read(w as unknown as Record<string, unknown>)), offset)
 }

@@ -18,6 +18,8 @@ export interface ScanCursor {
   pos: number
   /** totalElements the position refers to (null before the first page). */
   total: number | null
+  /** When the read that gave `total` ended (its read stamp), to tell older reads from newer ones. */
+  ref: number | null
   /** Date of the last row consumed, and the ids consumed at that date. */
   lastDate: number | null
   lastIds: number[]
@@ -76,8 +78,6 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
   const cursor: ScanCursor = { ...options.cursor, lastIds: [...options.cursor.lastIds] }
   let pageSize = options.pageSizeHint
   let relocations = 0
-  // Read stamp end of the page cursor.total refers to; a resumed cursor's is older than any read now.
-  let refEnded = -1
   for (;;) {
     const startPage = Math.floor(cursor.pos / pageSize)
     const count = Math.max(1, options.batchPages(pageSize, cursor))
@@ -94,7 +94,7 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
       const stamp = run.stamp(pageNo)
       if (cursor.total === null) {
         cursor.total = page.totalElements
-        refEnded = stamp.ended
+        cursor.ref = stamp.ended
       }
       if (page.totalElements !== cursor.total) {
         // The upstream changed between reads. Only a read that started after the
@@ -103,7 +103,7 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
         if (++relocations > MAX_RELOCATIONS) {
           throw bridgeError('UPSTREAM_UNAVAILABLE', 'Tasks in BotCity Insights changed too fast to page through them consistently; retry the refresh.')
         }
-        if (stamp.started <= refEnded) {
+        if (stamp.started <= (cursor.ref ?? -1)) {
           for (let k = pageNo; k < startPage + pages.length; k++) run.forget(k)
           break
         }
@@ -113,7 +113,7 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
         }
         cursor.pos += Math.max(0, page.totalElements - cursor.total)
         cursor.total = page.totalElements
-        refEnded = stamp.ended
+        cursor.ref = stamp.ended
         if (cursor.pos >= (pageNo + 1) * pageSize) {
           for (let k = pageNo + 1; k < startPage + pages.length; k++) run.forget(k)
           break
@@ -147,31 +147,38 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
 
 /**
  * The first position whose task was created at or before `instant`, found by
- * bisecting pages (each probe is one upstream call, kept for the scan).
+ * bisecting pages (each probe is one upstream call, kept for the scan). The
+ * answer is read off one page, or off two neighbouring pages that agree on
+ * totalElements (else both are read again), so it is exact in that state.
  */
-export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHint: number): Promise<{ pos: number; total: number; pageSize: number }> {
-  const first = await run.get(0)
-  const pageSize = first.size > 0 ? first.size : pageSizeHint
-  const newestFirst = first.content[0]
-  if (newestFirst === undefined || dateOf(newestFirst) <= instant) return { pos: 0, total: first.totalElements, pageSize }
-  const lastOf = (p: SpringPage<WireTask>): number | null => {
-    const t = p.content[p.content.length - 1]
-    return t === undefined ? null : dateOf(t)
+export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHint: number): Promise<{ pos: number; total: number; ref: number; pageSize: number }> {
+  for (let attempt = 0; ; attempt++) {
+    const first = await run.get(0)
+    const pageSize = first.size > 0 ? first.size : pageSizeHint
+    const newest = first.content[0]
+    if (newest === undefined || dateOf(newest) <= instant) return { pos: 0, total: first.totalElements, ref: run.stamp(0).ended, pageSize }
+    const lastOf = (p: SpringPage<WireTask>): number | null => {
+      const t = p.content[p.content.length - 1]
+      return t === undefined ? null : dateOf(t)
+    }
+    // Invariant: page lo ends after `instant` (newer); page hi ends at or before it, or is past the end.
+    let lo = 0
+    let hi = (lastOf(first) ?? Infinity) <= instant ? 0 : Math.max(1, first.totalPages)
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1
+      const last = lastOf(await run.get(mid))
+      if (last === null || last <= instant) hi = mid
+      else lo = mid
+    }
+    const page = await run.get(hi)
+    const index = page.content.findIndex((t) => dateOf(t) <= instant)
+    const at = { total: page.totalElements, ref: run.stamp(hi).ended, pageSize }
+    if (index > 0 || hi === 0) return { pos: hi * pageSize + Math.max(0, index < 0 ? page.content.length : index), ...at }
+    // The boundary is at the start of page hi: only true if page lo saw the same upstream.
+    const before = await run.get(hi - 1)
+    if (before.totalElements === page.totalElements || attempt >= 5) return { pos: hi * pageSize + (index < 0 ? page.content.length : 0), ...at }
+    run.forget(hi - 1)
+    run.forget(hi)
+    run.forget(0)
   }
-  // Invariant: page lo ends after `instant` (newer); page hi ends at or before it, or is past the end.
-  let lo = 0
-  let hi = Math.max(1, first.totalPages)
-  let total = first.totalElements
-  if ((lastOf(first) ?? Infinity) <= instant) hi = 0
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >>> 1
-    const page = await run.get(mid)
-    total = page.totalElements
-    const last = lastOf(page)
-    if (last === null || last <= instant) hi = mid
-    else lo = mid
-  }
-  const page = await run.get(hi)
-  const index = page.content.findIndex((t) => dateOf(t) <= instant)
-  return { pos: hi * pageSize + (index < 0 ? page.content.length : index), total: page.totalElements || total, pageSize }
 }

@@ -49,7 +49,7 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
   if (ctx.now - days * DAY_MS > lower) {
     throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'This paged load started too long ago for BotCity Insights to still hold its oldest tasks; restart the refresh.', { target: '$skiptoken' })
   }
-  const run = new PageRun<WireTask>((page) => ctx.access.taskPage(page, days))
+  const run = new PageRun<WireTask>((page, fresh) => ctx.access.taskPage(page, days, fresh))
   const residualFree = range.absorbed && ctx.residual.search === null
   const bounds = { lower, upper }
 
@@ -68,7 +68,8 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
 async function countBetween(run: PageRun<WireTask>, bounds: { lower: number; upper: number }, hint: number): Promise<number> {
   const start = await locate(run, bounds.upper, hint)
   const end = await locate(run, bounds.lower - 1, hint)
-  return Math.max(0, end.pos - start.pos)
+  // New tasks between the two reads shift the later position forward by the growth.
+  return Math.max(0, end.pos - start.pos - Math.max(0, end.total - start.total))
 }
 
 async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lower: number; upper: number }, T: number, days: number, offset: number): Promise<ExecResult> {
@@ -79,7 +80,7 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: { l
   await scanTasks({
     run,
     bounds,
-    cursor: { pos: 0, total: null, lastDate: null, lastIds: [] },
+    cursor: { pos: 0, total: null, ref: null, lastDate: null, lastIds: [] },
     pageSizeHint: ctx.pageSizeHint,
     jumped: false,
     batchPages: () => ctx.concurrency,
@@ -111,7 +112,7 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lo
   if (want <= 0) {
     return { rows: [], count: ctx.query.count ? await countBetween(run, bounds, ctx.pageSizeHint) : null, next: null }
   }
-  let cursor: ScanCursor = state?.cur ?? { pos: 0, total: null, lastDate: null, lastIds: [] }
+  let cursor: ScanCursor = state?.cur ?? { pos: 0, total: null, ref: null, lastDate: null, lastIds: [] }
   let pageSizeHint = state?.ps ?? ctx.pageSizeHint
   let skipLeft = state === null ? ctx.query.skip ?? 0 : 0
   let jumped = false
@@ -120,7 +121,7 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lo
     if (bounds.upper < T) {
       // An upper bound before now: find where it starts instead of reading the newer pages.
       const at = await locate(run, bounds.upper, pageSizeHint)
-      cursor = { ...cursor, pos: at.pos, total: at.total }
+      cursor = { ...cursor, pos: at.pos, total: at.total, ref: at.ref }
       pageSizeHint = at.pageSize
       anchor = { pos: at.pos, date: bounds.upper }
     }

@@ -1,62 +1,62 @@
 // What the executors may ask of the upstream for one request: pages of a route
-// with fixed parameters, memoised for the request and run under the
-// credential's concurrency limit. The shared page cache plugs in below this.
+// with fixed parameters, each stamped with when it was read (a cached page
+// keeps the stamp of its original read). The page cache sits below this.
+import type { ReadStamp, Stamped } from '../upstream/page-cache.js'
 import type { SpringPage, WireAutomation, WireRunner, WireTask } from '../upstream/wire.js'
 
 export interface UpstreamAccess {
-  /** GET /api/v1/insights/tasks?page&days */
-  taskPage(page: number, days: number): Promise<SpringPage<WireTask>>
-  /** GET /api/v1/insights/automation?page&filterBy[&automation][&sort] */
-  automationPage(page: number, params: { filterBy: number; automation?: string; sort?: string }): Promise<SpringPage<WireAutomation>>
+  /** GET /api/v1/insights/tasks?page&days; `fresh` skips the cache. */
+  taskPage(page: number, days: number, fresh: boolean): Promise<Stamped<SpringPage<WireTask>>>
+  /** GET /api/v1/insights/automation?page&filterBy[&automation] */
+  automationPage(page: number, params: { filterBy: number; automation?: string }): Promise<Stamped<SpringPage<WireAutomation>>>
   /** GET /api/v1/insights/runners?filterBy[&runner] */
-  runners(params: { filterBy: number; runner?: string }): Promise<WireRunner[]>
+  runners(params: { filterBy: number; runner?: string }): Promise<Stamped<WireRunner[]>>
 }
 
-let sequence = 0
-
-/** When a page's read started and ended, on one process-wide sequence: a read that started after another ended saw a newer upstream. */
-export interface ReadStamp {
-  readonly started: number
-  ended: number
+interface RunEntry<T> {
+  readonly promise: Promise<SpringPage<T>>
+  stamp: ReadStamp | null
 }
 
-/** A run of upstream pages with fixed parameters, each fetched at most once (until forgotten). */
+/** A run of upstream pages with fixed parameters, each read at most once (until forgotten). */
 export class PageRun<T> {
-  private readonly pages = new Map<number, { promise: Promise<SpringPage<T>>; stamp: ReadStamp }>()
-  constructor(private readonly fetchPage: (page: number) => Promise<SpringPage<T>>) {}
+  private readonly pages = new Map<number, RunEntry<T>>()
+  private readonly stale = new Set<number>()
+  constructor(private readonly fetchPage: (page: number, fresh: boolean) => Promise<Stamped<SpringPage<T>>>) {}
 
   get(page: number): Promise<SpringPage<T>> {
-    return this.entry(page).promise
-  }
-
-  /** The read stamp of a page already asked for. */
-  stamp(page: number): ReadStamp {
-    return this.entry(page).stamp
-  }
-
-  private entry(page: number): { promise: Promise<SpringPage<T>>; stamp: ReadStamp } {
     let e = this.pages.get(page)
     if (e === undefined) {
-      const stamp: ReadStamp = { started: ++sequence, ended: Infinity }
-      const promise = this.fetchPage(page).then((result) => {
-        stamp.ended = ++sequence
-        return result
-      })
+      const entry: RunEntry<T> = {
+        promise: this.fetchPage(page, this.stale.has(page)).then((s) => {
+          entry.stamp = s.stamp
+          return s.value
+        }),
+        stamp: null
+      }
       // Pages read ahead may fail after the request has already failed on an
       // earlier one: that later rejection is expected, not unhandled.
-      promise.catch(() => undefined)
-      e = { promise, stamp }
-      this.pages.set(page, e)
+      entry.promise.catch(() => undefined)
+      this.pages.set(page, entry)
+      e = entry
     }
-    return e
+    return e.promise
   }
 
-  /** Forget a page so the next get() reads it again (the upstream changed under it). */
+  /** The read stamp of a page already read (after awaiting get()). */
+  stamp(page: number): ReadStamp {
+    const s = this.pages.get(page)?.stamp
+    if (s === undefined || s === null) throw new Error(`page ${page} has not been read`)
+    return s
+  }
+
+  /** Forget a page so the next get() reads it again from the upstream, not the cache. */
   forget(page: number): void {
-    this.pages.delete(page)
+    if (this.pages.delete(page)) this.stale.add(page)
   }
 
   forgetAll(): void {
+    for (const page of this.pages.keys()) this.stale.add(page)
     this.pages.clear()
   }
 

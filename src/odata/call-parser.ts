@@ -6,7 +6,7 @@ import { FUNCTION_NAMES, FUNCTIONS, lookupFunction, UNSUPPORTED_FUNCTIONS, type 
 import type { ParserState, Typed } from './parser-state.js'
 
 /**
- * Part 2 §5.1.1.8: a service that normalizes DateTimeOffset values to UTC
+ * Part 2 §5.1.1, "Date and Time Functions": a service that normalizes DateTimeOffset values to UTC
  * MUST fail these functions for literals written in another offset.
  */
 const ZONE_SENSITIVE = new Set<FunctionName>(['year', 'month', 'day', 'hour', 'minute', 'date', 'time'])

@@ -1,7 +1,7 @@
 // Static types of expressions and the typing rules shared by the parser (to
 // reject ill-typed queries with a 400) and the evaluator (to pick integer vs
 // decimal division, Date arithmetic, …). OData 4.01 Part 2 §5.1.1.1
-// (comparisons), §5.1.1.2 (arithmetic), §5.1.1.18 "Numeric Promotion".
+// (comparisons), §5.1.1.2 (arithmetic), §5.1.1 "Numeric Promotion".
 import type { EdmPrimitive, PropertyDef } from '../model/index.js'
 import type { ArithOp, Literal } from './ast.js'
 

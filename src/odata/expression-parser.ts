@@ -1,5 +1,5 @@
 // Operators of the common expression syntax, by precedence (OData 4.01 Part 2
-// §5.1.1.17 "Operator Precedence", lowest first): or, and, eq/ne,
+// §5.1.1 "Operator Precedence", lowest first): or, and, eq/ne,
 // gt/ge/lt/le, add/sub, mul/div/divby/mod, unary - and not, then the primary
 // operators in/has. Recursion happens only for nesting (counted against
 // maxDepth); chains of one precedence are loops, and and/or chains become
@@ -24,7 +24,7 @@ function requireBoolean(p: ParserState, op: string, operand: Typed): void {
 // andExpr / orExpr (Part 2 §5.1.1.1.7–8); and/or are associative under the
 // three-valued logic, so the chain is rebuilt as a balanced tree.
 function parseLogical(p: ParserState, op: 'or' | 'and'): Typed {
-  const operand = (): Typed => parseEquality(p)
+  const operand = (): Typed => (op === 'or' ? parseLogical(p, 'and') : parseEquality(p))
   const items = [operand()]
   while (p.isKeyword(p.peek(), op)) {
     p.next()
@@ -129,7 +129,7 @@ function parseMultiplicative(p: ParserState): Typed {
   return left
 }
 
-/** negateExpr / notExpr (unary, above multiplicative in §5.1.1.17). */
+/** negateExpr / notExpr (unary, above multiplicative in the precedence table). */
 function parseUnary(p: ParserState): Typed {
   const token = p.peek()
   const isNot = p.isKeyword(token, 'not') && (p.peek(1).spaced || p.isPunct(p.peek(1), '(') || p.peek(1).kind === 'eof')
@@ -159,7 +159,7 @@ function parseUnary(p: ParserState): Typed {
   return p.node({ kind: 'negate', operand: e }, type, token.start, operand.end, [operand])
 }
 
-/** Primary operators: `in` and `has` bind tightest (§5.1.1.17). */
+/** Primary operators: `in` and `has` bind tightest (Part 2 §5.1.1 "Operator Precedence"). */
 function parsePostfix(p: ParserState): Typed {
   let left = parsePrimary(p)
   while (true) {

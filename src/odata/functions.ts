@@ -1,5 +1,5 @@
 // The canonical functions the bridge evaluates, with their signatures
-// (OData 4.01 Part 2 §5.1.1.4–§5.1.1.9). Names are case-insensitive (4.01).
+// (OData 4.01 Part 2 §5.1.1, "Canonical Functions" and the sections after it). Names are case-insensitive (4.01).
 import { isCollection, isInteger, isNumeric, type ExprType } from './expr-type.js'
 
 export type FunctionName =

@@ -1,6 +1,6 @@
 // Member paths (ABNF firstMemberExpr / memberExpr): properties resolved
 // against the model only, lambda variables, `$it/…`, and the collection
-// segments any/all (Part 2 §5.1.1.13 "Lambda Operators") and `/$count`.
+// segments any/all (Part 2 §5.1.1, "Lambda Operators") and `/$count`.
 import { bridgeError } from '../errors.js'
 import { property } from '../model/index.js'
 import { parseCommonExpr } from './expression-parser.js'

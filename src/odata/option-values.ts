@@ -31,7 +31,7 @@ export interface FormatChoice {
 const METADATA = new Set(['minimal', 'full', 'none'])
 
 /**
- * $format (Part 2 §5.1.9, Part 1 §11.2.11): `json` or `application/json`,
+ * $format (Part 2 §5.1.9; Part 1, "System Query Option $format"): `json` or `application/json`,
  * optionally with `odata.metadata=minimal|full|none` (or 4.01 `metadata=`)
  * and `IEEE754Compatible=true|false`; other parameters (charset,
  * odata.streaming) are accepted and ignored. Anything else is 406.

@@ -3,7 +3,7 @@ import t from 'tap'
 import { getJson, startBridge } from '../fixtures/bridge.js'
 
 const NOW = Date.UTC(2026, 9, 15, 12, 0, 0)
-const bridge = await startBridge({ sim: { tasks: 600, now: () => NOW }, now: () => NOW, env: { UPSTREAM_RETRIES: '1', UPSTREAM_TIMEOUT_MS: '300' } })
+const bridge = await startBridge({ sim: { tasks: 600, now: () => NOW }, now: () => NOW, env: { UPSTREAM_RETRIES: '1', UPSTREAM_TIMEOUT_MS: '300', CACHE_TTL_S: '0' } })
 t.teardown(() => bridge.close())
 
 t.test('odata.metadata=full adds ids, types and type annotations; none drops the context', async (t) => {

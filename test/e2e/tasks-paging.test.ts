@@ -4,7 +4,7 @@ import { getJson, readAll, startBridge } from '../fixtures/bridge.js'
 import { DAY, expectedTasks } from '../fixtures/oracle.js'
 
 const NOW = Date.UTC(2026, 9, 15, 12, 0, 0)
-const bridge = await startBridge({ sim: { tasks: 3000, historyDays: 120, now: () => NOW }, now: () => NOW, env: { PAGE_SIZE: '500' } })
+const bridge = await startBridge({ sim: { tasks: 3000, historyDays: 120, now: () => NOW }, now: () => NOW, env: { PAGE_SIZE: '500', CACHE_TTL_S: '0' } })
 t.teardown(() => bridge.close())
 const oracle30 = expectedTasks(bridge.sim.tasks(), NOW, 30)
 const calls = async <T>(fn: () => Promise<T>): Promise<{ result: T; tasks: number; logins: number }> => {

@@ -1,0 +1,101 @@
+// Cache of upstream answers (pages of Tasks and Automations, the Runners
+// array) keyed by credential + route + parameters, so workspaces never share
+// entries. lru-cache gives TTL, a byte bound, stale-while-revalidate and
+// in-flight de-duplication (two clients asking for the same page make one
+// upstream call). Each entry keeps the read stamp of the call that produced
+// it, so the Tasks scan knows how old a page is (see feed/task-scan.ts).
+import { LRUCache } from 'lru-cache'
+
+/** Order of upstream reads on one process-wide sequence: a read that started after another ended saw a newer upstream. */
+export interface ReadStamp {
+  readonly started: number
+  readonly ended: number
+}
+
+export interface Stamped<T> {
+  readonly value: T
+  readonly stamp: ReadStamp
+  /** Whether the value came from the cache rather than a call made for this request. */
+  readonly cached: boolean
+}
+
+let last = 0
+
+/** Wall-clock microseconds, strictly increasing in this process, so stamps also order reads across restarts. */
+function tick(): number {
+  last = Math.max(last + 1, Math.round((performance.timeOrigin + performance.now()) * 1000))
+  return last
+}
+
+/** Runs one upstream read and stamps it. */
+export async function stampedRead<T>(read: () => Promise<T>): Promise<Stamped<T>> {
+  const started = tick()
+  const value = await read()
+  return { value, stamp: { started, ended: tick() }, cached: false }
+}
+
+export interface PageCacheStats {
+  hits: number
+  misses: number
+  evictions: number
+  bytes: number
+  entries: number
+}
+
+export interface PageCache {
+  /** The cached answer for `key`, or `read()`'s (shared by concurrent callers); `fresh` skips the cache. */
+  get<T>(key: string, read: () => Promise<T>, fresh?: boolean): Promise<Stamped<T>>
+  stats(): PageCacheStats
+  clear(): void
+}
+
+export interface PageCacheOptions {
+  /** Time to live in ms; 0 disables the cache. */
+  readonly ttlMs: number
+  readonly maxBytes: number
+  readonly now?: () => number
+}
+
+interface Entry { readonly value: unknown; readonly stamp: ReadStamp; readonly bytes: number }
+
+/** A page cache that caches nothing: every get is a fresh read. */
+export function noPageCache(): PageCache {
+  return {
+    get: (_key, read) => stampedRead(read),
+    stats: () => ({ hits: 0, misses: 0, evictions: 0, bytes: 0, entries: 0 }),
+    clear: () => undefined
+  }
+}
+
+export function createPageCache(options: PageCacheOptions): PageCache {
+  if (options.ttlMs <= 0) return noPageCache()
+  const counters = { hits: 0, misses: 0, evictions: 0 }
+  const origin = options.now?.()
+  const cache = new LRUCache<string, Entry, () => Promise<unknown>>({
+    maxSize: options.maxBytes,
+    sizeCalculation: (e) => Math.max(1, e.bytes),
+    ttl: options.ttlMs,
+    ttlResolution: 0,
+    allowStale: true,
+    noDeleteOnStaleGet: true,
+    ...(options.now === undefined ? {} : { perf: { now: () => (options.now as () => number)() - (origin as number) + 1 } }),
+    dispose: (_v, _k, reason) => { if (reason === 'evict') counters.evictions++ },
+    fetchMethod: async (_key, _stale, { context }) => {
+      counters.misses++
+      const read = await stampedRead(context)
+      // Size in bytes as the upstream sent it, near enough: UTF-16 length of its JSON.
+      return { value: read.value, stamp: read.stamp, bytes: JSON.stringify(read.value).length * 2 }
+    }
+  })
+  return {
+    async get<T>(key: string, read: () => Promise<T>, fresh = false): Promise<Stamped<T>> {
+      const had = !fresh && cache.has(key)
+      const entry = await cache.fetch(key, { context: read, forceRefresh: fresh, allowStale: !fresh })
+      if (entry === undefined) throw new Error('page cache produced no entry')
+      if (had) counters.hits++
+      return { value: entry.value as T, stamp: entry.stamp, cached: had }
+    },
+    stats: () => ({ ...counters, bytes: cache.calculatedSize, entries: cache.size }),
+    clear: () => cache.clear()
+  }
+}
