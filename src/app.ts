@@ -74,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxPageSize: config.maxPageSize,
     maxLocalRows: config.maxLocalRows,
     concurrency: config.upstreamConcurrency,
+    prefetch: config.cacheTtlS > 0,
     now
   })
   await app.register(odataRoutes, { publicUrl: config.publicUrl, csdl: renderCsdl(bridgeCapabilities), feed })

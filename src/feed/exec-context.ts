@@ -26,6 +26,8 @@ export interface ExecContext {
   readonly countOnly: boolean
   /** The upstream page size last seen for the route (documented: 20). */
   readonly pageSizeHint: number
+  /** Read the pages behind the next page into the cache while the client consumes this one. */
+  readonly prefetch: boolean
 }
 
 export interface ExecResult {

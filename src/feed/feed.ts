@@ -29,6 +29,8 @@ export interface FeedOptions {
   readonly maxLocalRows: number
   readonly concurrency: number
   readonly now: () => number
+  /** Whether upstream pages behind a nextLink are read ahead into the page cache. */
+  readonly prefetch: boolean
   /** Query parameter carrying a Web API key (never echoed in nextLink). */
   readonly apiKeyParam?: string
 }
@@ -115,7 +117,8 @@ export class Feed {
       concurrency: this.options.concurrency,
       maxLocalRows: this.options.maxLocalRows,
       countOnly,
-      pageSizeHint: UPSTREAM_PAGE_SIZE
+      pageSizeHint: UPSTREAM_PAGE_SIZE,
+      prefetch: this.options.prefetch
     }
   }
 }

@@ -157,11 +157,24 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lo
   })
   if (outcome.restart === true) return 'restart'
   const more = !outcome.ended && (top === null || given + rows.length < top)
+  if (more && ctx.prefetch && residualFree) readAhead(ctx, days, outcome.cursor, outcome.pageSize, Math.min(ctx.pageSize, top === null ? Infinity : top - given - rows.length), anchor, bounds.lower)
   return {
     rows,
     count,
     next: more ? ({ m: 'scan', T, days, cur: outcome.cursor, ps: outcome.pageSize, given: given + rows.length, aPos: anchor.pos, aDate: anchor.date } satisfies ScanState) : null
   }
+}
+
+/**
+ * Starts reading, into the page cache, the upstream pages the next page of this
+ * load will need, so the upstream works while the client reads this answer.
+ * Those reads start after every read of this request ended, so the next
+ * request sees them as newer reads (task-scan.ts) and stays exact.
+ */
+function readAhead(ctx: ExecContext, days: number, cursor: ScanCursor, ps: number, rows: number, anchor: { pos: number; date: number }, lower: number): void {
+  const first = Math.floor(cursor.pos / ps)
+  const count = Math.min(Math.ceil(((cursor.pos % ps) + rows) / ps), pagesToEnd(anchor, cursor, lower, ps))
+  for (let p = first; p < first + count; p++) ctx.access.taskPage(p, days, false).catch(() => undefined)
 }
 
 /**
