@@ -1,6 +1,7 @@
 // buildApp: the Fastify application, with no listening socket of its own, so
 // tests build it and server.ts runs it. Plugins in data-flow order.
 import { randomBytes } from 'node:crypto'
+import compress from '@fastify/compress'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
@@ -62,6 +63,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
   app.decorate('insights', client)
   await app.register(odataHeaders)
+  // Power Query sends Accept-Encoding: gzip, deflate; OData JSON compresses ~10×.
+  await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip', 'deflate'], customTypes: /^(application\/(json|xml)|text\/)/ })
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error))
   app.setNotFoundHandler((request, reply) => sendError(request, reply, bridgeError('BRIDGE_ERR_NOT_FOUND',
     `No resource at ${request.url.split('?')[0]?.slice(0, 120)}: the OData feed is at /odata/.`, { target: 'url' })))

@@ -108,3 +108,23 @@ t.test('passthrough: Basic credentials are the workspace login/key; 401 challeng
   t.notMatch(paged.body['@odata.nextLink'], /api_key/, 'the API key is not echoed in nextLink')
   t.notOk(pass.logs.some((l) => l.includes('demo:demo') || l.includes(Buffer.from('demo:demo').toString('base64'))), 'credentials never logged')
 })
+
+t.test('responses are compressed for Power Query\'s Accept-Encoding and keep their headers', async (t) => {
+  const { request } = await import('node:http')
+  const { gunzipSync } = await import('node:zlib')
+  const url = new URL(`${bridge.feed}Tasks?$top=200`)
+  const { headers, body } = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+    request(url, { headers: { 'accept-encoding': 'gzip, deflate' } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }))
+    }).on('error', reject).end()
+  })
+  t.equal(headers['content-encoding'], 'gzip')
+  t.equal(headers['odata-version'], '4.0')
+  t.equal(headers['content-type'], 'application/json;odata.metadata=minimal')
+  const json = JSON.parse(gunzipSync(body).toString('utf8')) as { value: unknown[] }
+  const plain = await getJson(url.href)
+  t.ok(json.value.length > 20)
+  t.same(json, plain.body, 'the same document as uncompressed')
+})
