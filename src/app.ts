@@ -12,6 +12,7 @@ import { skipTokenCodec } from './feed/skiptoken.js'
 import { clientAccess } from './feed/upstream-access-client.js'
 import { loggerOptions } from './http/logging.js'
 import { sendError } from './http/odata-error.js'
+import clientAuth from './http/client-auth.js'
 import odataHeaders from './http/odata-headers.js'
 import { bridgeCapabilities } from './feed/capabilities.js'
 import { healthRoutes } from './routes/health.js'
@@ -44,7 +45,7 @@ declare module 'fastify' {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
   const app = Fastify({
-    logger: loggerOptions({ level: config.logLevel, ...(options.logStream === undefined ? {} : { stream: options.logStream }) }),
+    logger: loggerOptions({ level: config.logLevel, secretParams: [config.apiKeyParam], ...(options.logStream === undefined ? {} : { stream: options.logStream }) }),
     trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
     // Query strings are read raw by the OData layer: Fastify's parser turns `+` into a space.
@@ -63,6 +64,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
   app.decorate('insights', client)
   await app.register(odataHeaders)
+  await app.register(clientAuth, { mode: config.mode, apiKeys: config.apiKeys, allowAnonymous: config.allowAnonymous, apiKeyParam: config.apiKeyParam })
   // Power Query sends Accept-Encoding: gzip, deflate; OData JSON compresses ~10×.
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip', 'deflate'], customTypes: /^(application\/(json|xml)|text\/)/ })
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error))
@@ -78,6 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxLocalRows: config.maxLocalRows,
     concurrency: config.upstreamConcurrency,
     prefetch: config.cacheTtlS > 0,
+    apiKeyParam: config.apiKeyParam,
     now
   })
   await app.register(odataRoutes, { publicUrl: config.publicUrl, csdl: renderCsdl(bridgeCapabilities), feed })

@@ -13,6 +13,9 @@ const SCHEMA = {
     BOTCITY_URL: { type: 'string', pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', description: 'Base URL of BotCity (e.g. https://developers.botcity.dev). Unset: demo mode on the embedded simulator.' },
     BOTCITY_LOGIN: { type: 'string', minLength: 1, description: 'Workspace login of the service account (with BOTCITY_KEY: service-account mode).' },
     BOTCITY_KEY: { type: 'string', minLength: 1, description: 'Workspace key of the service account.' },
+    BRIDGE_API_KEYS: { type: 'string', minLength: 1, description: 'Service-account mode: comma-separated API keys clients must present (Basic password, Bearer token, or the API-key query parameter).' },
+    ALLOW_ANONYMOUS: { type: 'boolean', default: false, description: 'Service-account mode: serve clients without an API key (only behind your own access control).' },
+    API_KEY_PARAM: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$', default: 'api_key', description: 'Query parameter carrying a Web API key (Power BI "Web API" credentials): a bridge key, or login:key in passthrough mode.' },
     PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s?#]+$', description: 'Absolute URL clients reach the bridge at, when it differs from what requests show (behind a proxy).' },
     TRUST_PROXY: { type: 'boolean', default: false, description: 'Honour X-Forwarded-Proto/Host/For from a reverse proxy.' },
     HORIZON_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: 30, description: 'Default feed horizon in days: Tasks created in the last N days; the window of Automations and Runners figures. Clients override it with the query option days=N.' },
@@ -41,6 +44,10 @@ export interface Config {
   /** Upstream base URL without trailing slash; null in demo mode until the simulator starts. */
   readonly botcityUrl: string | null
   readonly serviceAccount: { readonly login: string; readonly key: string } | null
+  /** Keys clients present in service-account mode (empty: none configured). */
+  readonly apiKeys: readonly string[]
+  readonly allowAnonymous: boolean
+  readonly apiKeyParam: string
   readonly publicUrl: string | null
   readonly trustProxy: boolean
   readonly horizonDays: number
@@ -60,6 +67,7 @@ export interface Config {
 interface RawEnv {
   PORT: number; HOST: string; LOG_LEVEL: string
   BOTCITY_URL?: string; BOTCITY_LOGIN?: string; BOTCITY_KEY?: string
+  BRIDGE_API_KEYS?: string; ALLOW_ANONYMOUS: boolean; API_KEY_PARAM: string
   PUBLIC_URL?: string; TRUST_PROXY: boolean
   HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number
   UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number
@@ -98,6 +106,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`PAGE_SIZE (${raw.PAGE_SIZE}) must not exceed MAX_PAGE_SIZE (${raw.MAX_PAGE_SIZE}).`)
   }
   const mode: Mode = url === null ? 'demo' : login !== undefined ? 'service-account' : 'passthrough'
+  const apiKeys = (raw.BRIDGE_API_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '')
+  if (mode === 'service-account' && apiKeys.length === 0 && !raw.ALLOW_ANONYMOUS) {
+    throw new ConfigError('Service-account mode needs BRIDGE_API_KEYS (comma-separated keys clients must present), or ALLOW_ANONYMOUS=true to serve anyone who reaches the bridge with your workspace data.')
+  }
+  if (apiKeys.some((k) => k.length < 16)) {
+    throw new ConfigError('Each key in BRIDGE_API_KEYS must be at least 16 characters long (e.g. openssl rand -hex 24).')
+  }
   return Object.freeze({
     mode,
     port: raw.PORT,
@@ -105,6 +120,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: raw.LOG_LEVEL,
     botcityUrl: url,
     serviceAccount: login !== undefined && key !== undefined ? Object.freeze({ login, key }) : null,
+    apiKeys: Object.freeze(apiKeys),
+    allowAnonymous: raw.ALLOW_ANONYMOUS,
+    apiKeyParam: raw.API_KEY_PARAM,
     publicUrl: raw.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
     trustProxy: raw.TRUST_PROXY,
     horizonDays: raw.HORIZON_DAYS,

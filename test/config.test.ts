@@ -16,9 +16,13 @@ t.test('modes follow BOTCITY_URL and the service credentials', async (t) => {
   t.equal(pass.mode, 'passthrough')
   t.equal(pass.botcityUrl, 'https://developers.botcity.dev', 'trailing slash removed')
   t.equal(pass.serviceAccount, null)
-  const svc = loadConfig({ BOTCITY_URL: 'https://acme.botcity.dev', BOTCITY_LOGIN: 'acme', BOTCITY_KEY: 'k3y' })
+  const svc = loadConfig({ BOTCITY_URL: 'https://acme.botcity.dev', BOTCITY_LOGIN: 'acme', BOTCITY_KEY: 'k3y', BRIDGE_API_KEYS: 'aaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbb' })
   t.equal(svc.mode, 'service-account')
   t.same(svc.serviceAccount, { login: 'acme', key: 'k3y' })
+  t.same(svc.apiKeys, ['aaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbb'])
+  t.throws(() => loadConfig({ BOTCITY_URL: 'https://acme.botcity.dev', BOTCITY_LOGIN: 'acme', BOTCITY_KEY: 'k3y' }), /needs BRIDGE_API_KEYS/)
+  t.throws(() => loadConfig({ BOTCITY_URL: 'https://acme.botcity.dev', BOTCITY_LOGIN: 'acme', BOTCITY_KEY: 'k3y', BRIDGE_API_KEYS: 'short' }), /at least 16/)
+  t.equal(loadConfig({ BOTCITY_URL: 'https://acme.botcity.dev', BOTCITY_LOGIN: 'acme', BOTCITY_KEY: 'k3y', ALLOW_ANONYMOUS: 'true' }).allowAnonymous, true)
 })
 
 t.test('empty strings count as unset', async (t) => {

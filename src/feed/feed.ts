@@ -32,7 +32,7 @@ export interface FeedOptions {
   /** Whether upstream pages behind a nextLink are read ahead into the page cache. */
   readonly prefetch: boolean
   /** Query parameter carrying a Web API key (never echoed in nextLink). */
-  readonly apiKeyParam?: string
+  readonly apiKeyParam: string
 }
 
 export interface ServeInput {
@@ -69,7 +69,7 @@ export class Feed {
   private async serveOrThrow(input: ServeInput): Promise<unknown> {
     const { request, reply, resource, rawQuery, root } = input
     const { set } = resource
-    const apiKeyParam = this.options.apiKeyParam ?? 'api_key'
+    const { apiKeyParam } = this.options
     const parsed = parseRequest(set, rawQuery, apiKeyParam)
     const credential = this.options.credentials.resolve(request, parsed.apiKey)
     const format = negotiateJson(request, parsed.format)
