@@ -5,7 +5,7 @@ import { FUNCTION_NAMES } from '../odata/index.js'
 export const bridgeCapabilities: BridgeCapabilities = {
   filterFunctions: FUNCTION_NAMES,
   expand: false,
-  apply: false,
+  apply: true,
   search: true,
   batch: false
 }

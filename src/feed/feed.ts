@@ -5,9 +5,10 @@ import { bridgeError, isBridgeError } from '../errors.js'
 import { negotiateJson, sendJson } from '../http/negotiate.js'
 import { parsePrefer, preferenceApplied } from '../http/prefer.js'
 import type { EntitySetDef } from '../model/index.js'
-import type { QueryOptions } from '../odata/ast.js'
+import type { Expr, QueryOptions } from '../odata/ast.js'
+import { executeApply, leadingFilter } from './apply.js'
 import type { ResourcePath } from '../routes/resource-path.js'
-import { collectionPayload, entityPayload, propertyPayload, rawValue } from '../serialize/payload.js'
+import { aggregatePayload, collectionPayload, entityPayload, propertyPayload, rawValue } from '../serialize/payload.js'
 import type { PayloadOptions } from '../serialize/payload.js'
 import { credentialId } from '../upstream/credential.js'
 import type { CredentialSource } from './credentials.js'
@@ -33,6 +34,8 @@ export interface FeedOptions {
   readonly prefetch: boolean
   /** Query parameter carrying a Web API key (never echoed in nextLink). */
   readonly apiKeyParam: string
+  /** Told the rows each response writes (metrics). */
+  readonly onRows?: (set: EntitySetDef['name'], rows: number) => void
 }
 
 export interface ServeInput {
@@ -88,6 +91,7 @@ export class Feed {
       if (row === undefined) {
         throw bridgeError('BRIDGE_ERR_NOT_FOUND', `${set.typeName} ${JSON.stringify(resource.key)} was not found in the last ${parsed.query.days ?? this.options.horizonDays} days.`, { target: set.key })
       }
+      this.options.onRows?.(set.name, 1)
       if (resource.property === null) return sendJson(reply, format, entityPayload(payload, row))
       const value = row[resource.property.name] ?? null
       if (value === null) return reply.code(204).send()
@@ -98,8 +102,28 @@ export class Feed {
     const pairs = carriedPairs(rawQuery, [apiKeyParam])
     const id = queryId(set.name + (resource.count ? '/$count' : ''), pairs, credentialId(credential))
     const state = parsed.query.skiptoken === null ? null : this.options.codec.decode(id, parsed.query.skiptoken)
-    const result = await EXECUTORS[set.name](this.context(set, access, parsed.query, now, state, pageSize, resource.count))
+    const steps = parsed.query.apply ?? []
+    let query = parsed.query
+    if (steps.length > 0 && steps.every((s) => s.kind === 'filter')) {
+      // filter() steps alone select entities: the same as $filter (Data Aggregation 4.0 §3.3).
+      const applied = leadingFilter(steps) as Expr
+      query = { ...query, apply: null, filter: query.filter === null ? applied : { kind: 'and', left: applied, right: query.filter } }
+    } else if (steps.length > 0) {
+      if (resource.count) throw bridgeError('BRIDGE_ERR_NOT_IMPLEMENTED', '/$count with a grouping $apply is not supported; use $count=true.', { target: '$apply' })
+      const ctx = this.context(set, access, query, now, state, pageSize, false)
+      const { columns, result } = await executeApply({
+        ctx,
+        steps,
+        orderbyText: query.applyOrderBy ?? null,
+        run: EXECUTORS[set.name],
+        inner: (q, t) => this.context(set, access, q, t, null, this.options.maxLocalRows, false)
+      })
+      const link = result.next === null ? null : nextLink(root, set.name, pairs, this.options.codec.encode(id, result.next))
+      return sendJson(reply, format, aggregatePayload(payload, columns, { rows: result.rows, count: result.count, nextLink: link }))
+    }
+    const result = await EXECUTORS[set.name](this.context(set, access, query, now, state, pageSize, resource.count))
     if (resource.count) return reply.type('text/plain; charset=utf-8').send(String(result.count ?? 0))
+    this.options.onRows?.(set.name, result.rows.length)
     const link = result.next === null ? null : nextLink(root, set.name, pairs, this.options.codec.encode(id, result.next))
     return sendJson(reply, format, collectionPayload(payload, { rows: result.rows, count: result.count, nextLink: link }))
   }

@@ -43,20 +43,21 @@ export async function executeAutomations(ctx: ExecContext): Promise<ExecResult> 
   const residualFree = ctx.residual.filter === null && ctx.residual.search === null
   if (residualFree && inLabelOrder(ctx) && !ctx.query.count && !ctx.countOnly) {
     // The answer is positions [start, end) of the upstream order: read just those pages.
-    const start = (ctx.query.skip ?? 0) + offset
+    const skip = ctx.query.skip ?? 0
+    const start = skip + offset
     const top = ctx.query.top
-    const end = top === null ? start + ctx.pageSize : Math.min(start + ctx.pageSize, (ctx.query.skip ?? 0) + top)
-    if (end <= start) return { rows: [], count: null, next: null }
+    const wanted = top === null ? start + ctx.pageSize : Math.min(start + ctx.pageSize, skip + top)
+    if (wanted <= start) return { rows: [], count: null, next: null }
     const ps = ctx.pageSizeHint
-    const pages = await pagesFor(ctx, params, Math.floor(start / ps), Math.floor((end - 1) / ps))
-    const size = pages[0]?.size ?? ps
-    if (size !== ps) return finish(ctx, (await allAutomations(ctx, params)).map((w) => read(w as unknown as Record<string, unknown>)), offset)
-    const rows = pages.flatMap((p) => p.content).slice(start - Math.floor(start / ps) * ps, end - Math.floor(start / ps) * ps)
+    const firstPage = Math.floor(start / ps)
+    const head = (await ctx.access.automationPage(firstPage, params)).value
+    if (head.size !== ps) return finish(ctx, (await allAutomations(ctx, params)).map((w) => read(w as unknown as Record<string, unknown>)), offset)
+    const end = Math.min(wanted, head.totalElements)
+    const rest = end - 1 >= (firstPage + 1) * ps ? await pagesFor(ctx, params, firstPage + 1, Math.floor((end - 1) / ps)) : []
+    const rows = [head, ...rest].flatMap((p) => p.content).slice(start - firstPage * ps, end - firstPage * ps)
       .map((w) => read(w as unknown as Record<string, unknown>))
-    const last = pages[pages.length - 1]
-    const total = last?.totalElements ?? 0
-    const more = end < total && (top === null || end < (ctx.query.skip ?? 0) + top)
-    return { rows, count: null, next: more ? ({ m: 'offset', offset: end - (ctx.query.skip ?? 0) } satisfies OffsetState) : null }
+    const more = end < head.totalElements && (top === null || end < skip + top)
+    return { rows, count: null, next: more ? ({ m: 'offset', offset: end - skip } satisfies OffsetState) : null }
   }
   return finish(ctx, (await allAutomations(ctx, params)).map((w) => read(w as unknown as Record<string, unknown>)), offset)
 }

@@ -62,6 +62,10 @@ export interface QueryOptions {
   readonly formatIeee754Compatible?: boolean
   /** Custom option `days=N`: the feed horizon for this request. */
   readonly days: number | null
+  /** $apply transformations (OData Data Aggregation 4.0), in order; null when absent. */
+  readonly apply?: readonly ApplyStep[] | null
+  /** Raw $orderby when $apply groups: it names result columns (checked against them later). */
+  readonly applyOrderBy?: string
 }
 
 export type SearchExpr =
@@ -72,3 +76,19 @@ export type SearchExpr =
 export interface ParseContext {
   readonly set: EntitySetDef
 }
+
+/** Aggregation methods of OData Data Aggregation 4.0 §3.1.3 (plus `$count`). */
+export type AggregateMethod = 'sum' | 'min' | 'max' | 'average' | 'countdistinct' | 'count'
+
+/** `property with method as alias`, or `$count as alias` (property null). */
+export interface AggregateItem {
+  readonly alias: string
+  readonly method: AggregateMethod
+  readonly property: PropertyDef | null
+}
+
+/** One $apply transformation (Data Aggregation 4.0 §3). */
+export type ApplyStep =
+  | { readonly kind: 'filter'; readonly expr: Expr }
+  | { readonly kind: 'groupby'; readonly properties: readonly PropertyDef[]; readonly aggregate: readonly AggregateItem[] }
+  | { readonly kind: 'aggregate'; readonly items: readonly AggregateItem[] }

@@ -4,6 +4,7 @@ import type { EntitySetDef } from '../model/index.js'
 import type { QueryOptions } from './ast.js'
 import { DEFAULT_LIMITS, type ParseLimits } from './limits.js'
 import { parseBooleanOption, parseFormat, parseInteger, parseSkiptoken } from './option-values.js'
+import { parseApply } from './apply-parser.js'
 import { parseFilter, parseOrderBy } from './parse-expression.js'
 import type { ParsedQueryString } from './query-string.js'
 import { parseSearch } from './search-parser.js'
@@ -24,10 +25,14 @@ export function parseQueryOptions(set: EntitySetDef, query: ParsedQueryString, l
   const skiptoken = get('$skiptoken')
   const format = get('$format')
   const days = query.custom.get(DAYS_OPTION)
+  const apply = get('$apply')
+  const steps = apply === undefined ? null : parseApply(set, apply, limits)
+  // After a groupby or aggregate, $orderby names result columns, which the model does not know.
+  const grouped = steps !== null && steps.some((s) => s.kind !== 'filter')
   const formatChoice = format === undefined ? undefined : parseFormat(format)
   return {
     filter: filter === undefined ? null : parseFilter(set, filter, limits),
-    orderby: orderby === undefined ? [] : parseOrderBy(set, orderby, limits),
+    orderby: orderby === undefined || grouped ? [] : parseOrderBy(set, orderby, limits),
     select: select === undefined ? null : parseSelect(set, select, limits),
     top: top === undefined ? null : parseInteger('$top', top, 0, limits.maxTop),
     skip: skip === undefined ? null : parseInteger('$skip', skip, 0, limits.maxSkip),
@@ -37,6 +42,8 @@ export function parseQueryOptions(set: EntitySetDef, query: ParsedQueryString, l
     format: formatChoice === undefined ? null : 'json',
     ...(formatChoice?.metadata === undefined ? {} : { formatMetadata: formatChoice.metadata }),
     ...(formatChoice?.ieee754Compatible === undefined ? {} : { formatIeee754Compatible: formatChoice.ieee754Compatible }),
-    days: days === undefined ? null : parseInteger(DAYS_OPTION, days, 1, limits.maxDays)
+    days: days === undefined ? null : parseInteger(DAYS_OPTION, days, 1, limits.maxDays),
+    apply: steps,
+    ...(grouped && orderby !== undefined ? { applyOrderBy: orderby } : {})
   }
 }

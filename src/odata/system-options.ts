@@ -11,7 +11,8 @@ export const SUPPORTED_OPTIONS = [
   '$count',
   '$search',
   '$skiptoken',
-  '$format'
+  '$format',
+  '$apply'
 ] as const
 
 export type SupportedOption = (typeof SUPPORTED_OPTIONS)[number]
@@ -24,7 +25,6 @@ export const IGNORED_OPTIONS = ['$schemaversion'] as const
 
 /** OData system options the bridge recognises but does not implement → 501. */
 export const NOT_IMPLEMENTED_OPTIONS = [
-  '$apply',
   '$expand',
   '$compute',
   '$levels',

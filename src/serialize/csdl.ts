@@ -8,8 +8,15 @@ import type { XmlNode } from './xml.js'
 
 const VOCABULARIES = [
   ['https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1.xml', 'Org.OData.Core.V1', 'Core'],
-  ['https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Capabilities.V1.xml', 'Org.OData.Capabilities.V1', 'Capabilities']
+  ['https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Capabilities.V1.xml', 'Org.OData.Capabilities.V1', 'Capabilities'],
+  ['https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Aggregation.V1.xml', 'Org.OData.Aggregation.V1', 'Aggregation']
 ] as const
+
+/** $apply as implemented (Aggregation vocabulary, ApplySupportedType): Power Query folds Group By only when declared. */
+const applySupported = (): XmlNode => el('Annotation', { Term: 'Aggregation.ApplySupported' }, [el('Record', undefined, [
+  el('PropertyValue', { Property: 'Transformations' }, [el('Collection', undefined, ['filter', 'groupby', 'aggregate'].map((t) => textEl('String', t)))]),
+  el('PropertyValue', { Property: 'Rollup', EnumMember: 'Aggregation.RollupType/None' })
+])])
 
 const description = (text: string): XmlNode => el('Annotation', { Term: 'Core.Description', String: text })
 const bool = (term: string, value: boolean): XmlNode => el('Annotation', { Term: term, Bool: value })
@@ -51,7 +58,8 @@ function setAnnotations(set: EntitySetDef, caps: BridgeCapabilities): XmlNode {
     record('Capabilities.SelectSupport', { Supported: true }),
     record('Capabilities.InsertRestrictions', { Insertable: false }),
     record('Capabilities.UpdateRestrictions', { Updatable: false }),
-    record('Capabilities.DeleteRestrictions', { Deletable: false })
+    record('Capabilities.DeleteRestrictions', { Deletable: false }),
+    ...(caps.apply ? [applySupported()] : [])
   ])
 }
 
@@ -61,6 +69,7 @@ export function renderCsdl(caps: BridgeCapabilities): string {
   const containerAnnotations = el('Annotations', { Target: `${NAMESPACE}.${CONTAINER}` }, [
     el('Annotation', { Term: 'Capabilities.FilterFunctions' }, [el('Collection', undefined, caps.filterFunctions.map((f) => textEl('String', f)))]),
     bool('Capabilities.BatchSupported', caps.batch),
+    ...(caps.apply ? [applySupported()] : []),
     el('Annotation', { Term: 'Core.ODataVersions', String: '4.0' }),
     description('BotCity Insights: Tasks, Automations and Runners of a BotCity Orchestrator workspace.')
   ])

@@ -6,6 +6,7 @@ import { NAMESPACE } from '../model/index.js'
 import type { EntitySetDef, PropertyDef } from '../model/index.js'
 import type { Row, RowValue } from '../feed/row.js'
 import type { JsonFormat } from '../http/negotiate.js'
+import type { AggregateColumn } from '../evaluate/aggregate.js'
 
 export interface PayloadOptions {
   readonly root: string
@@ -100,4 +101,25 @@ export function propertyPayload(options: PayloadOptions, key: string | number, p
 /** Raw value for /$value (URL Conventions §4.6): text/plain. */
 export function rawValue(p: PropertyDef, v: RowValue): string {
   return p.type === 'Edm.DateTimeOffset' ? new Date(v as number).toISOString() : String(v)
+}
+
+/** A page of $apply results (Data Aggregation 4.0 §3.10): dynamic columns, no entity ids. */
+export function aggregatePayload(options: PayloadOptions, columns: readonly AggregateColumn[], page: CollectionPage): string {
+  const head: Record<string, unknown> = {}
+  if (options.format.metadata !== 'none') head['@odata.context'] = `${options.root}$metadata#${options.set.name}(${columns.map((c) => c.name).join(',')})`
+  if (page.count !== null) head['@odata.count'] = options.format.ieee754 ? String(page.count) : page.count
+  const write = (row: Row): string => {
+    const out: Record<string, unknown> = {}
+    for (const c of columns) {
+      const v = (row[c.name] ?? null) as RowValue
+      if (v === null && options.omitNulls) continue
+      const def = c.kind === 'property' ? c.def : c.item.property
+      const keepsType = c.kind === 'property' || c.item.method === 'min' || c.item.method === 'max'
+      out[c.name] = def !== null && keepsType ? writeValue(def, v, options.format.ieee754) : v
+    }
+    return JSON.stringify(out)
+  }
+  const tail = page.nextLink === null ? '' : `,"@odata.nextLink":${JSON.stringify(page.nextLink)}`
+  const headText = JSON.stringify(head)
+  return `${headText.slice(0, -1)}${headText.length > 2 ? ',' : ''}"value":[${page.rows.map(write).join(',')}]${tail}}`
 }
