@@ -4,7 +4,7 @@ import { FUNCTION_NAMES } from '../odata/index.js'
 
 export const bridgeCapabilities: BridgeCapabilities = {
   filterFunctions: FUNCTION_NAMES,
-  expand: false,
+  expand: true,
   apply: true,
   search: true,
   batch: false

@@ -3,16 +3,23 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { bridgeError, isBridgeError } from '../errors.js'
 import { negotiateJson, sendJson } from '../http/negotiate.js'
+import type { JsonFormat } from '../http/negotiate.js'
 import { parsePrefer, preferenceApplied } from '../http/prefer.js'
-import type { EntitySetDef } from '../model/index.js'
+import type { Preferences } from '../http/prefer.js'
+import { entitySetByName, property } from '../model/index.js'
+import type { EntitySetDef, PropertyDef } from '../model/index.js'
 import type { Expr, QueryOptions } from '../odata/ast.js'
 import { executeApply, leadingFilter } from './apply.js'
 import type { ResourcePath } from '../routes/resource-path.js'
-import { aggregatePayload, collectionPayload, entityPayload, propertyPayload, rawValue } from '../serialize/payload.js'
+import { aggregatePayload, collectionPayload, entityPayload, keySegment, propertyPayload, rawValue } from '../serialize/payload.js'
 import type { PayloadOptions } from '../serialize/payload.js'
 import { credentialId } from '../upstream/credential.js'
 import type { CredentialSource } from './credentials.js'
 import type { ExecContext, ExecResult } from './exec-context.js'
+import { expandPage } from './expand.js'
+import type { ExpandedValues } from './expand.js'
+import type { Row, RowValue } from './row.js'
+import type { UpstreamAccess } from './upstream-access.js'
 import { carriedPairs, nextLink, queryId } from './next-link.js'
 import { keyFilter, parseRequest, residualOf } from './query.js'
 import type { SkipTokenCodec } from './skiptoken.js'
@@ -41,13 +48,48 @@ export interface FeedOptions {
 export interface ServeInput {
   readonly request: FastifyRequest
   readonly reply: FastifyReply
-  readonly resource: Extract<ResourcePath, { kind: 'collection' | 'entity' }>
+  readonly resource: Extract<ResourcePath, { kind: 'collection' | 'entity' | 'navigation' }>
   readonly rawQuery: string
   readonly root: string
 }
 
 /** The documented upstream page size; each executor corrects it from the first response. */
 const UPSTREAM_PAGE_SIZE = 20
+
+/** What one request carries through the flow. */
+interface RequestScope {
+  readonly input: ServeInput
+  /** The entity set the query options apply to. */
+  readonly set: EntitySetDef
+  readonly query: QueryOptions
+  readonly format: JsonFormat
+  readonly prefer: Preferences
+  readonly now: number
+  readonly access: UpstreamAccess
+  readonly credentialId: string
+}
+
+const NO_OPTIONS: QueryOptions = { filter: null, orderby: [], select: null, top: null, skip: null, count: false, search: null, skiptoken: null, format: null, days: null }
+
+/**
+ * The target rows related to a source value: `to eq v`, `any` over a
+ * collection `to`, or `to in (…)` when the source value is a collection.
+ */
+function relationFilter(target: EntitySetDef, toName: string, from: RowValue): Expr {
+  const to = property(target, toName) as PropertyDef
+  const lit = (v: string | number): Expr => (typeof v === 'number' ? { kind: 'literal', type: 'int', value: v } : { kind: 'literal', type: 'string', value: v })
+  const prop: Expr = { kind: 'property', name: to.name, def: to }
+  if (Array.isArray(from)) {
+    if (from.length === 0) return { kind: 'literal', type: 'boolean', value: false }
+    return { kind: 'in', left: prop, list: (from as string[]).map(lit) }
+  }
+  if (from === null) return { kind: 'literal', type: 'boolean', value: false }
+  const value = lit(from as string | number)
+  if (to.collection === true) {
+    return { kind: 'lambda', op: 'any', collection: prop, variable: '$it', predicate: { kind: 'compare', op: 'eq', left: { kind: 'variable', name: '$it' }, right: value } }
+  }
+  return { kind: 'compare', op: 'eq', left: prop, right: value }
+}
 
 const EXECUTORS: Record<EntitySetDef['name'], (ctx: ExecContext) => Promise<ExecResult>> = {
   Tasks: executeTasks,
@@ -70,62 +112,112 @@ export class Feed {
   }
 
   private async serveOrThrow(input: ServeInput): Promise<unknown> {
-    const { request, reply, resource, rawQuery, root } = input
-    const { set } = resource
-    const { apiKeyParam } = this.options
-    const parsed = parseRequest(set, rawQuery, apiKeyParam)
+    const { request, resource, rawQuery } = input
+    // Query options apply to what the path addresses: the navigation target for Automations('x')/Tasks.
+    const set = resource.kind === 'navigation' ? entitySetByName(resource.nav.target) : resource.set
+    const parsed = parseRequest(set, rawQuery, this.options.apiKeyParam)
     const credential = this.options.credentials.resolve(request, parsed.apiKey)
-    const format = negotiateJson(request, parsed.format)
-    const prefer = parsePrefer(request.headers.prefer)
-    const pageSize = Math.min(prefer.maxPageSize ?? this.options.pageSize, this.options.maxPageSize)
-    const applied = preferenceApplied(prefer.maxPageSize === null ? null : pageSize, prefer.omitNulls)
-    if (applied !== null) reply.header('preference-applied', applied)
-    const payload: PayloadOptions = { root, set, format, select: parsed.query.select, omitNulls: prefer.omitNulls }
-    const now = this.options.now()
-    const access = this.options.access(credential)
-
-    if (resource.kind === 'entity') {
-      const query: QueryOptions = { ...parsed.query, filter: keyFilter(set, resource.key), orderby: [], top: 1, skip: null, count: false, search: null, skiptoken: null }
-      const result = await EXECUTORS[set.name](this.context(set, access, query, now, null, 1, false))
-      const row = result.rows[0]
-      if (row === undefined) {
-        throw bridgeError('BRIDGE_ERR_NOT_FOUND', `${set.typeName} ${JSON.stringify(resource.key)} was not found in the last ${parsed.query.days ?? this.options.horizonDays} days.`, { target: set.key })
-      }
-      this.options.onRows?.(set.name, 1)
-      if (resource.property === null) return sendJson(reply, format, entityPayload(payload, row))
-      const value = row[resource.property.name] ?? null
-      if (value === null) return reply.code(204).send()
-      if (resource.value) return reply.type('text/plain; charset=utf-8').send(rawValue(resource.property, value))
-      return sendJson(reply, format, propertyPayload(payload, resource.key, resource.property, row))
+    const r: RequestScope = {
+      input,
+      set,
+      query: parsed.query,
+      format: negotiateJson(request, parsed.format),
+      prefer: parsePrefer(request.headers.prefer),
+      now: this.options.now(),
+      access: this.options.access(credential),
+      credentialId: credentialId(credential)
     }
+    if (resource.kind === 'entity') return this.serveEntity(r, resource.set, resource.key, resource.property, resource.value)
+    if (resource.kind === 'collection') return this.serveCollection(r, resource.set.name, null, resource.count)
+    // Navigation: find the source entity, then serve the related entity or collection.
+    const source = await this.findEntity(r, resource.set, resource.key, { ...NO_OPTIONS, days: r.query.days })
+    const { nav } = resource
+    const from = source[nav.via.from] ?? null
+    if (!nav.collection) {
+      if (from === null) return r.input.reply.code(204).send()
+      return this.serveEntity(r, set, from as string | number, null, false)
+    }
+    return this.serveCollection(r, `${keySegment(resource.set, resource.key)}/${nav.name}`, relationFilter(set, nav.via.to, from), false)
+  }
 
-    const pairs = carriedPairs(rawQuery, [apiKeyParam])
-    const id = queryId(set.name + (resource.count ? '/$count' : ''), pairs, credentialId(credential))
-    const state = parsed.query.skiptoken === null ? null : this.options.codec.decode(id, parsed.query.skiptoken)
-    const steps = parsed.query.apply ?? []
-    let query = parsed.query
+  private payload(r: RequestScope, select: readonly string[] | null): PayloadOptions {
+    const base = { root: r.input.root, format: r.format, omitNulls: r.prefer.omitNulls }
+    return {
+      ...base,
+      set: r.set,
+      select,
+      expand: (r.query.expand ?? []).map((e) => ({ name: e.nav.name, options: { ...base, set: e.target, select: e.options?.select ?? null } }))
+    }
+  }
+
+  private async findEntity(r: RequestScope, set: EntitySetDef, key: string | number, query: QueryOptions): Promise<Row> {
+    const q: QueryOptions = { ...query, filter: keyFilter(set, key), orderby: [], top: 1, skip: null, count: false, search: null, skiptoken: null, apply: null }
+    const result = await EXECUTORS[set.name](this.context(set, r.access, q, r.now, null, 1, false))
+    const row = result.rows[0]
+    if (row === undefined) {
+      throw bridgeError('BRIDGE_ERR_NOT_FOUND', `${set.typeName} ${JSON.stringify(key)} was not found in the last ${query.days ?? this.options.horizonDays} days.`, { target: set.key })
+    }
+    return row
+  }
+
+  private async serveEntity(r: RequestScope, set: EntitySetDef, key: string | number, prop: PropertyDef | null, value: boolean): Promise<unknown> {
+    const { reply } = r.input
+    const row = await this.findEntity(r, set, key, r.query)
+    this.options.onRows?.(set.name, 1)
+    const payload = this.payload({ ...r, set }, r.query.select)
+    if (prop === null) {
+      const expanded = (r.query.expand ?? []).length > 0 ? (await this.expand(r, set, [row]))[0] : undefined
+      return sendJson(reply, r.format, entityPayload(payload, row, expanded))
+    }
+    const v = row[prop.name] ?? null
+    if (v === null) return reply.code(204).send()
+    if (value) return reply.type('text/plain; charset=utf-8').send(rawValue(prop, v))
+    return sendJson(reply, r.format, propertyPayload(payload, key, prop, row))
+  }
+
+  private expand(r: RequestScope, set: EntitySetDef, rows: readonly Row[]): Promise<ExpandedValues[]> {
+    return expandPage(set, rows, r.query.expand ?? [], {
+      run: (ctx) => EXECUTORS[ctx.set.name](ctx),
+      inner: (target, q) => this.context(target, r.access, { ...q, days: r.query.days }, r.now, null, this.options.maxLocalRows, false),
+      maxLocalRows: this.options.maxLocalRows
+    }, r.now)
+  }
+
+  private async serveCollection(r: RequestScope, path: string, restrict: Expr | null, countOnly: boolean): Promise<unknown> {
+    const { reply, rawQuery, root } = r.input
+    const { set } = r
+    const pageSize = Math.min(r.prefer.maxPageSize ?? this.options.pageSize, this.options.maxPageSize)
+    const applied = preferenceApplied(r.prefer.maxPageSize === null ? null : pageSize, r.prefer.omitNulls)
+    if (applied !== null) reply.header('preference-applied', applied)
+    const pairs = carriedPairs(rawQuery, [this.options.apiKeyParam])
+    const id = queryId(path + (countOnly ? '/$count' : ''), pairs, r.credentialId)
+    const state = r.query.skiptoken === null ? null : this.options.codec.decode(id, r.query.skiptoken)
+    const payload = this.payload(r, r.query.select)
+    const steps = r.query.apply ?? []
+    let query = restrict === null ? r.query : { ...r.query, filter: r.query.filter === null ? restrict : { kind: 'and' as const, left: restrict, right: r.query.filter } }
     if (steps.length > 0 && steps.every((s) => s.kind === 'filter')) {
       // filter() steps alone select entities: the same as $filter (Data Aggregation 4.0 §3.3).
-      const applied = leadingFilter(steps) as Expr
-      query = { ...query, apply: null, filter: query.filter === null ? applied : { kind: 'and', left: applied, right: query.filter } }
+      const fromApply = leadingFilter(steps) as Expr
+      query = { ...query, apply: null, filter: query.filter === null ? fromApply : { kind: 'and', left: fromApply, right: query.filter } }
     } else if (steps.length > 0) {
-      if (resource.count) throw bridgeError('BRIDGE_ERR_NOT_IMPLEMENTED', '/$count with a grouping $apply is not supported; use $count=true.', { target: '$apply' })
-      const ctx = this.context(set, access, query, now, state, pageSize, false)
+      if (countOnly || restrict !== null) throw bridgeError('BRIDGE_ERR_NOT_IMPLEMENTED', 'A grouping $apply is supported on the entity sets themselves, with $count=true rather than /$count.', { target: '$apply' })
+      if ((query.expand ?? []).length > 0) throw bridgeError('BRIDGE_ERR_NOT_IMPLEMENTED', '$expand together with a grouping $apply is not supported.', { target: '$expand' })
       const { columns, result } = await executeApply({
-        ctx,
+        ctx: this.context(set, r.access, query, r.now, state, pageSize, false),
         steps,
         orderbyText: query.applyOrderBy ?? null,
         run: EXECUTORS[set.name],
-        inner: (q, t) => this.context(set, access, q, t, null, this.options.maxLocalRows, false)
+        inner: (q, t) => this.context(set, r.access, q, t, null, this.options.maxLocalRows, false)
       })
-      const link = result.next === null ? null : nextLink(root, set.name, pairs, this.options.codec.encode(id, result.next))
-      return sendJson(reply, format, aggregatePayload(payload, columns, { rows: result.rows, count: result.count, nextLink: link }))
+      const link = result.next === null ? null : nextLink(root, path, pairs, this.options.codec.encode(id, result.next))
+      return sendJson(reply, r.format, aggregatePayload(payload, columns, { rows: result.rows, count: result.count, nextLink: link }))
     }
-    const result = await EXECUTORS[set.name](this.context(set, access, query, now, state, pageSize, resource.count))
-    if (resource.count) return reply.type('text/plain; charset=utf-8').send(String(result.count ?? 0))
+    const result = await EXECUTORS[set.name](this.context(set, r.access, query, r.now, state, pageSize, countOnly))
+    if (countOnly) return reply.type('text/plain; charset=utf-8').send(String(result.count ?? 0))
     this.options.onRows?.(set.name, result.rows.length)
-    const link = result.next === null ? null : nextLink(root, set.name, pairs, this.options.codec.encode(id, result.next))
-    return sendJson(reply, format, collectionPayload(payload, { rows: result.rows, count: result.count, nextLink: link }))
+    const expanded = (query.expand ?? []).length > 0 ? await this.expand(r, set, result.rows) : undefined
+    const link = result.next === null ? null : nextLink(root, path, pairs, this.options.codec.encode(id, result.next))
+    return sendJson(reply, r.format, collectionPayload(payload, { rows: result.rows, count: result.count, nextLink: link, ...(expanded === undefined ? {} : { expanded }) }))
   }
 
   private context(set: EntitySetDef, access: ExecContext['access'], query: QueryOptions, now: number, state: unknown, pageSize: number, countOnly: boolean): ExecContext {

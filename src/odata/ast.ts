@@ -1,7 +1,7 @@
 // The query as our own typed tree: readonly discriminated unions with decoded
 // JS values. Whatever parses OData text, the rest of the bridge sees only this.
 // Grammar references are to the OData 4.01 ABNF (odata-abnf-construction-rules).
-import type { EntitySetDef, PropertyDef } from '../model/index.js'
+import type { EntitySetDef, NavigationDef, PropertyDef } from '../model/index.js'
 
 /** Decoded literal values (ABNF primitiveLiteral). */
 export type Literal =
@@ -64,6 +64,8 @@ export interface QueryOptions {
   readonly days: number | null
   /** $apply transformations (OData Data Aggregation 4.0), in order; null when absent. */
   readonly apply?: readonly ApplyStep[] | null
+  /** $expand items; null when absent. */
+  readonly expand?: readonly ExpandItem[] | null
   /** Raw $orderby when $apply groups: it names result columns (checked against them later). */
   readonly applyOrderBy?: string
 }
@@ -92,3 +94,10 @@ export type ApplyStep =
   | { readonly kind: 'filter'; readonly expr: Expr }
   | { readonly kind: 'groupby'; readonly properties: readonly PropertyDef[]; readonly aggregate: readonly AggregateItem[] }
   | { readonly kind: 'aggregate'; readonly items: readonly AggregateItem[] }
+
+/** One navigation property to expand, with its nested options (parsed against the target set). */
+export interface ExpandItem {
+  readonly nav: NavigationDef
+  readonly target: EntitySetDef
+  readonly options: QueryOptions | null
+}

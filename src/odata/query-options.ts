@@ -5,6 +5,7 @@ import type { QueryOptions } from './ast.js'
 import { DEFAULT_LIMITS, type ParseLimits } from './limits.js'
 import { parseBooleanOption, parseFormat, parseInteger, parseSkiptoken } from './option-values.js'
 import { parseApply } from './apply-parser.js'
+import { parseExpand } from './expand-parser.js'
 import { parseFilter, parseOrderBy } from './parse-expression.js'
 import type { ParsedQueryString } from './query-string.js'
 import { parseSearch } from './search-parser.js'
@@ -26,6 +27,7 @@ export function parseQueryOptions(set: EntitySetDef, query: ParsedQueryString, l
   const format = get('$format')
   const days = query.custom.get(DAYS_OPTION)
   const apply = get('$apply')
+  const expand = get('$expand')
   const steps = apply === undefined ? null : parseApply(set, apply, limits)
   // After a groupby or aggregate, $orderby names result columns, which the model does not know.
   const grouped = steps !== null && steps.some((s) => s.kind !== 'filter')
@@ -44,6 +46,7 @@ export function parseQueryOptions(set: EntitySetDef, query: ParsedQueryString, l
     ...(formatChoice?.ieee754Compatible === undefined ? {} : { formatIeee754Compatible: formatChoice.ieee754Compatible }),
     days: days === undefined ? null : parseInteger(DAYS_OPTION, days, 1, limits.maxDays),
     apply: steps,
+    expand: expand === undefined ? null : parseExpand(set, expand, limits),
     ...(grouped && orderby !== undefined ? { applyOrderBy: orderby } : {})
   }
 }

@@ -12,7 +12,8 @@ export const SUPPORTED_OPTIONS = [
   '$search',
   '$skiptoken',
   '$format',
-  '$apply'
+  '$apply',
+  '$expand'
 ] as const
 
 export type SupportedOption = (typeof SUPPORTED_OPTIONS)[number]
@@ -25,7 +26,6 @@ export const IGNORED_OPTIONS = ['$schemaversion'] as const
 
 /** OData system options the bridge recognises but does not implement → 501. */
 export const NOT_IMPLEMENTED_OPTIONS = [
-  '$expand',
   '$compute',
   '$levels',
   '$index',

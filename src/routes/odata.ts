@@ -31,6 +31,7 @@ export async function odataRoutes(app: FastifyInstance, options: ODataRouteOptio
       }
       case 'collection':
       case 'entity':
+      case 'navigation':
         return options.feed.serve({ request, reply, resource, rawQuery, root })
       default: {
         const never: never = resource

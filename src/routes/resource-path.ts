@@ -4,13 +4,15 @@
 // value, and $count of a set.
 import { bridgeError } from '../errors.js'
 import { entitySet, property } from '../model/index.js'
-import type { EntitySetDef, PropertyDef } from '../model/index.js'
+import type { EntitySetDef, NavigationDef, PropertyDef } from '../model/index.js'
 
 export type ResourcePath =
   | { readonly kind: 'service' }
   | { readonly kind: 'metadata' }
   | { readonly kind: 'collection'; readonly set: EntitySetDef; readonly count: boolean }
   | { readonly kind: 'entity'; readonly set: EntitySetDef; readonly key: string | number; readonly property: PropertyDef | null; readonly value: boolean }
+  /** A navigation property of one entity: Automations('x')/Tasks, Tasks(1)/Automation. */
+  | { readonly kind: 'navigation'; readonly set: EntitySetDef; readonly key: string | number; readonly nav: NavigationDef }
 
 function decodeSegment(raw: string): string {
   try {
@@ -54,6 +56,8 @@ export function parseResourcePath(rawPath: string): ResourcePath {
   }
   const key = parseKey(set, m[2])
   if (rest.length === 0) return { kind: 'entity', set, key, property: null, value: false }
+  const nav = set.navigation.find((n) => n.name === rest[0])
+  if (nav !== undefined && rest.length === 1) return { kind: 'navigation', set, key, nav }
   const prop = property(set, rest[0] as string)
   if (prop === undefined) {
     throw bridgeError('BRIDGE_ERR_NOT_FOUND', `Property '${(rest[0] as string).slice(0, 80)}' does not exist on type '${set.typeName}'.`, { target: 'url' })

@@ -1,8 +1,8 @@
 // CSDL XML 4.0 for $metadata (OData CSDL XML 4.0; Capabilities and Core
 // vocabularies), derived from the model so it cannot drift from what we serve.
-import { CONTAINER, ENTITY_SETS, NAMESPACE } from '../model/index.js'
+import { CONTAINER, ENTITY_SETS, NAMESPACE, entitySetByName } from '../model/index.js'
 import type { BridgeCapabilities } from '../model/capabilities.js'
-import type { EntitySetDef, PropertyDef } from '../model/index.js'
+import type { EntitySetDef, NavigationDef, PropertyDef } from '../model/index.js'
 import { el, renderXml, textEl } from './xml.js'
 import type { XmlNode } from './xml.js'
 
@@ -36,10 +36,22 @@ function propertyElement(p: PropertyDef): XmlNode {
   }, [description(p.description)])
 }
 
-function entityType(set: EntitySetDef): XmlNode {
+/** A navigation property; one whose source property holds the target's key gets a ReferentialConstraint (CSDL 4.0 §8.5). */
+function navigationElement(nav: NavigationDef): XmlNode {
+  const target = entitySetByName(nav.target)
+  const type = `${NAMESPACE}.${target.typeName}`
+  const byKey = !nav.collection && nav.via.to === target.key
+  return el('NavigationProperty', { Name: nav.name, Type: nav.collection ? `Collection(${type})` : type }, [
+    ...(byKey ? [el('ReferentialConstraint', { Property: nav.via.from, ReferencedProperty: nav.via.to })] : []),
+    description(nav.description)
+  ])
+}
+
+function entityType(set: EntitySetDef, caps: BridgeCapabilities): XmlNode {
   return el('EntityType', { Name: set.typeName }, [
     el('Key', undefined, [el('PropertyRef', { Name: set.key })]),
     ...set.properties.map(propertyElement),
+    ...(caps.expand ? set.navigation.map(navigationElement) : []),
     description(set.description)
   ])
 }
@@ -65,7 +77,8 @@ function setAnnotations(set: EntitySetDef, caps: BridgeCapabilities): XmlNode {
 
 export function renderCsdl(caps: BridgeCapabilities): string {
   const container = el('EntityContainer', { Name: CONTAINER }, ENTITY_SETS.map((s) =>
-    el('EntitySet', { Name: s.name, EntityType: `${NAMESPACE}.${s.typeName}` })))
+    el('EntitySet', { Name: s.name, EntityType: `${NAMESPACE}.${s.typeName}` },
+      caps.expand ? s.navigation.map((n) => el('NavigationPropertyBinding', { Path: n.name, Target: n.target })) : [])))
   const containerAnnotations = el('Annotations', { Target: `${NAMESPACE}.${CONTAINER}` }, [
     el('Annotation', { Term: 'Capabilities.FilterFunctions' }, [el('Collection', undefined, caps.filterFunctions.map((f) => textEl('String', f)))]),
     bool('Capabilities.BatchSupported', caps.batch),
@@ -74,7 +87,7 @@ export function renderCsdl(caps: BridgeCapabilities): string {
     description('BotCity Insights: Tasks, Automations and Runners of a BotCity Orchestrator workspace.')
   ])
   const schema = el('Schema', { xmlns: 'http://docs.oasis-open.org/odata/ns/edm', Namespace: NAMESPACE }, [
-    ...ENTITY_SETS.map(entityType),
+    ...ENTITY_SETS.map((s) => entityType(s, caps)),
     container,
     containerAnnotations,
     ...ENTITY_SETS.map((s) => setAnnotations(s, caps))

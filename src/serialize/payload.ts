@@ -7,6 +7,7 @@ import type { EntitySetDef, PropertyDef } from '../model/index.js'
 import type { Row, RowValue } from '../feed/row.js'
 import type { JsonFormat } from '../http/negotiate.js'
 import type { AggregateColumn } from '../evaluate/aggregate.js'
+import type { ExpandedValues } from '../feed/expand.js'
 
 export interface PayloadOptions {
   readonly root: string
@@ -15,6 +16,8 @@ export interface PayloadOptions {
   /** Properties to write; null = all. */
   readonly select: readonly string[] | null
   readonly omitNulls: boolean
+  /** Expanded navigation properties, each written with its target's options. */
+  readonly expand?: readonly { readonly name: string; readonly options: PayloadOptions }[]
 }
 
 /** Key as it appears in a URL: Tasks(17296058), Automations('O''Neil') (URL Conventions §4.3.1). */
@@ -36,13 +39,39 @@ function writeValue(p: PropertyDef, v: RowValue, ieee754: boolean): unknown {
   return v
 }
 
-export function contextUrl(options: PayloadOptions, suffix: '' | '/$entity'): string {
-  const sel = options.select === null ? '' : `(${options.select.join(',')})`
-  return `${options.root}$metadata#${options.set.name}${sel}${suffix}`
+/** The select list of a context URL: selected properties, then each expanded navigation with its own list (JSON Format 4.0 §10). */
+function selectList(options: PayloadOptions): string {
+  const items = [...(options.select ?? []), ...(options.expand ?? []).map((e) => `${e.name}(${selectList(e.options)})`)]
+  return items.join(',')
 }
 
-/** Compiles the writer of one entity for these options. */
-export function entityWriter(options: PayloadOptions): (row: Row) => Record<string, unknown> {
+export function contextUrl(options: PayloadOptions, suffix: '' | '/$entity'): string {
+  const list = selectList(options)
+  return `${options.root}$metadata#${options.set.name}${list === '' ? '' : `(${list})`}${suffix}`
+}
+
+/** Compiles the writer of one entity for these options, expanded navigation properties included. */
+export function entityWriter(options: PayloadOptions): (row: Row, expanded?: ExpandedValues) => Record<string, unknown> {
+  const base = structuralWriter(options)
+  const navs = (options.expand ?? []).map((e) => ({ name: e.name, write: entityWriter(e.options) }))
+  if (navs.length === 0) return (row) => base(row)
+  return (row, expanded) => {
+    const out = base(row)
+    for (const nav of navs) {
+      const v = expanded?.[nav.name]
+      if (v === undefined) continue
+      if (v.kind === 'single') {
+        out[nav.name] = v.row === null ? null : nav.write(v.row)
+      } else {
+        if (v.count !== null) out[`${nav.name}@odata.count`] = options.format.ieee754 ? String(v.count) : v.count
+        out[nav.name] = v.rows.map((r) => nav.write(r))
+      }
+    }
+    return out
+  }
+}
+
+function structuralWriter(options: PayloadOptions): (row: Row) => Record<string, unknown> {
   const { set, format, omitNulls } = options
   const props = set.properties.filter((p) => options.select === null || options.select.includes(p.name))
   const keyProp = set.properties.find((p) => p.name === set.key) as PropertyDef
@@ -70,6 +99,8 @@ export function entityWriter(options: PayloadOptions): (row: Row) => Record<stri
 
 export interface CollectionPage {
   readonly rows: readonly Row[]
+  /** Expanded values per row, aligned with rows. */
+  readonly expanded?: readonly ExpandedValues[]
   readonly count: number | null
   readonly nextLink: string | null
 }
@@ -79,14 +110,14 @@ export function collectionPayload(options: PayloadOptions, page: CollectionPage)
   if (options.format.metadata !== 'none') head['@odata.context'] = contextUrl(options, '')
   if (page.count !== null) head['@odata.count'] = options.format.ieee754 ? String(page.count) : page.count
   const write = entityWriter(options)
-  const value = page.rows.map((r) => JSON.stringify(write(r))).join(',')
+  const value = page.rows.map((r, i) => JSON.stringify(write(r, page.expanded?.[i]))).join(',')
   const tail = page.nextLink === null ? '' : `,"@odata.nextLink":${JSON.stringify(page.nextLink)}`
   const headText = JSON.stringify(head)
   return `${headText.slice(0, -1)}${headText.length > 2 ? ',' : ''}"value":[${value}]${tail}}`
 }
 
-export function entityPayload(options: PayloadOptions, row: Row): Record<string, unknown> {
-  const body = entityWriter(options)(row)
+export function entityPayload(options: PayloadOptions, row: Row, expanded?: ExpandedValues): Record<string, unknown> {
+  const body = entityWriter(options)(row, expanded)
   return options.format.metadata === 'none' ? body : { '@odata.context': contextUrl(options, '/$entity'), ...body }
 }
 

@@ -18,7 +18,7 @@ function fails(raw: string): BridgeError {
 }
 
 t.test('defaults', async (t) => {
-  t.same(parse(''), { filter: null, orderby: [], select: null, top: null, skip: null, count: false, search: null, skiptoken: null, format: null, days: null, apply: null })
+  t.same(parse(''), { filter: null, orderby: [], select: null, top: null, skip: null, count: false, search: null, skiptoken: null, format: null, days: null, apply: null, expand: null })
 })
 
 t.test('$top and $skip: digits only, within limits', async (t) => {
