@@ -24,11 +24,15 @@ const SCHEMA = {
     MAX_LOCAL_ROWS: { type: 'integer', minimum: 1000, maximum: 10000000, default: 500000, description: 'Most rows the bridge reads for work the upstream cannot do (local sort or filter over a window).' },
     UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 30000, description: 'Timeout of one upstream call.' },
     UPSTREAM_RETRIES: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries of an upstream call on 429, 500, 502-504 and network errors (Retry-After honoured).' },
+    UPSTREAM_PAGE_SIZE: { type: 'string', pattern: '^(auto|[1-9][0-9]{0,3})$', default: 'auto', description: 'Rows per upstream page: auto probes once whether BotCity honours a larger size (1000) and uses it if confirmed; a number asks for that size and relies on the answer.' },
     UPSTREAM_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 6, description: 'Concurrent upstream calls per credential.' },
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 86400, default: 3000, description: 'How long an upstream token is reused before logging in again.' },
     CACHE_TTL_S: { type: 'integer', minimum: 0, maximum: 86400, default: 60, description: 'How long an upstream page is served from the cache (0 disables it).' },
     CACHE_MAX_MB: { type: 'integer', minimum: 1, maximum: 65536, default: 128, description: 'Memory bound of the page cache.' },
     SKIPTOKEN_SECRET: { type: 'string', minLength: 16, description: 'Secret that signs $skiptoken values; give every replica the same one (default: random per process).' },
+    RATE_LIMIT_PER_MIN: { type: 'integer', minimum: 0, maximum: 1000000, default: 6000, description: 'Requests per minute one client may make (a client: its API key or credentials when the bridge checks them, else its IP address); above it 429 with Retry-After. 0 disables the limit.' },
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: { type: 'integer', minimum: 0, maximum: 60000, default: 1000, description: 'Back-pressure: above this mean event-loop delay the bridge answers 503 with Retry-After until it recovers. 0 disables the check.' },
+    PRESSURE_MAX_HEAP_PERCENT: { type: 'integer', minimum: 0, maximum: 100, default: 90, description: 'Back-pressure: above this share of the V8 heap limit in use the bridge answers 503 with Retry-After. 0 disables the check.' },
     DEMO_TASKS: { type: 'integer', minimum: 0, maximum: 1000000, default: 5000, description: 'Demo mode: tasks in the embedded simulator.' },
     DEMO_SEED: { type: 'integer', default: 1, description: 'Demo mode: data seed of the embedded simulator.' }
   }
@@ -57,10 +61,17 @@ export interface Config {
   readonly upstreamTimeoutMs: number
   readonly upstreamRetries: number
   readonly upstreamConcurrency: number
+  /** 'auto' (probe once) or a fixed size to ask for. */
+  readonly upstreamPageSize: 'auto' | number
   readonly tokenTtlS: number
   readonly cacheTtlS: number
   readonly cacheMaxBytes: number
   readonly skiptokenSecret: string | null
+  /** Requests per minute per client; 0: no limit. */
+  readonly rateLimitPerMin: number
+  /** Back-pressure thresholds; 0 disables each. */
+  readonly pressureMaxEventLoopDelayMs: number
+  readonly pressureMaxHeapPercent: number
   readonly demo: { readonly tasks: number; readonly seed: number }
 }
 
@@ -70,9 +81,10 @@ interface RawEnv {
   BRIDGE_API_KEYS?: string; ALLOW_ANONYMOUS: boolean; API_KEY_PARAM: string
   PUBLIC_URL?: string; TRUST_PROXY: boolean
   HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number
-  UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number
+  UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number; UPSTREAM_PAGE_SIZE: string
   TOKEN_TTL_S: number; CACHE_TTL_S: number; CACHE_MAX_MB: number
   SKIPTOKEN_SECRET?: string
+  RATE_LIMIT_PER_MIN: number; PRESSURE_MAX_EVENT_LOOP_DELAY_MS: number; PRESSURE_MAX_HEAP_PERCENT: number
   DEMO_TASKS: number; DEMO_SEED: number
 }
 
@@ -132,10 +144,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,
     upstreamRetries: raw.UPSTREAM_RETRIES,
     upstreamConcurrency: raw.UPSTREAM_CONCURRENCY,
+    upstreamPageSize: raw.UPSTREAM_PAGE_SIZE === 'auto' ? 'auto' : Number(raw.UPSTREAM_PAGE_SIZE),
     tokenTtlS: raw.TOKEN_TTL_S,
     cacheTtlS: raw.CACHE_TTL_S,
     cacheMaxBytes: raw.CACHE_MAX_MB * 1024 * 1024,
     skiptokenSecret: raw.SKIPTOKEN_SECRET ?? null,
+    rateLimitPerMin: raw.RATE_LIMIT_PER_MIN,
+    pressureMaxEventLoopDelayMs: raw.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
+    pressureMaxHeapPercent: raw.PRESSURE_MAX_HEAP_PERCENT,
     demo: Object.freeze({ tasks: raw.DEMO_TASKS, seed: raw.DEMO_SEED })
   })
 }

@@ -91,9 +91,10 @@ function relationFilter(target: EntitySetDef, toName: string, from: RowValue): E
   return { kind: 'compare', op: 'eq', left: prop, right: value }
 }
 
+/** Each set's executor, told the upstream page size of its route (learned once by the access layer). */
 const EXECUTORS: Record<EntitySetDef['name'], (ctx: ExecContext) => Promise<ExecResult>> = {
-  Tasks: executeTasks,
-  Automations: executeAutomations,
+  Tasks: async (ctx) => executeTasks({ ...ctx, pageSizeHint: await ctx.access.pageSize('tasks') }),
+  Automations: async (ctx) => executeAutomations({ ...ctx, pageSizeHint: await ctx.access.pageSize('automation') }),
   Runners: executeRunners
 }
 

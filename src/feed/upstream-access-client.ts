@@ -11,20 +11,41 @@ export interface AccessFactory {
   (credential: Credential, signal?: AbortSignal): UpstreamAccess
 }
 
-export function clientAccess(client: InsightsClient, cache: PageCache): AccessFactory {
+/**
+ * How pages are asked for: 'auto' probes once per upstream and route whether a
+ * larger `size` is honoured (the client remembers the finding); a number asks
+ * for that size. `undefined` means "send no size": the upstream's default.
+ */
+export type UpstreamPageSize = 'auto' | number
+
+export function clientAccess(client: InsightsClient, cache: PageCache, pageSize: UpstreamPageSize = 'auto'): AccessFactory {
   return (credential, signal) => {
     const id = credentialId(credential)
+    const sizeFor = async (route: 'tasks' | 'automation'): Promise<number | undefined> => {
+      if (pageSize !== 'auto') return pageSize
+      const finding = await client.pageSize(credential, route)
+      return finding.honoured ? finding.pageSize : undefined
+    }
     return {
-      taskPage: (page, days, fresh) =>
-        cache.get(`${id} tasks days=${days} page=${page}`, () => client.tasks(credential, { page, days, signal }), fresh),
-      automationPage: (page, params) =>
-        cache.get(`${id} automation filterBy=${params.filterBy} automation=${JSON.stringify(params.automation ?? null)} page=${page}`,
+      async pageSize(route) {
+        if (pageSize !== 'auto') return pageSize
+        return (await client.pageSize(credential, route)).pageSize
+      },
+      taskPage: async (page, days, fresh) => {
+        const size = await sizeFor('tasks')
+        return cache.get(`${id} tasks days=${days} size=${size ?? '-'} page=${page}`, () => client.tasks(credential, { page, days, signal, ...(size === undefined ? {} : { size }) }), fresh)
+      },
+      automationPage: async (page, params) => {
+        const size = await sizeFor('automation')
+        return cache.get(`${id} automation filterBy=${params.filterBy} automation=${JSON.stringify(params.automation ?? null)} size=${size ?? '-'} page=${page}`,
           () => client.automations(credential, {
             page,
+            ...(size === undefined ? {} : { size }),
             filterBy: params.filterBy,
             ...(params.automation === undefined ? {} : { automation: params.automation }),
             signal
-          })),
+          }))
+      },
       runners: (params) =>
         cache.get(`${id} runners filterBy=${params.filterBy} runner=${JSON.stringify(params.runner ?? null)}`,
           () => client.runners(credential, {

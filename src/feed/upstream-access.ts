@@ -5,6 +5,8 @@ import type { ReadStamp, Stamped } from '../upstream/page-cache.js'
 import type { SpringPage, WireAutomation, WireRunner, WireTask } from '../upstream/wire.js'
 
 export interface UpstreamAccess {
+  /** Rows per upstream page of a paged route (learned once: 20 unless a larger size is honoured). */
+  pageSize(route: 'tasks' | 'automation'): Promise<number>
   /** GET /api/v1/insights/tasks?page&days; `fresh` skips the cache. */
   taskPage(page: number, days: number, fresh: boolean): Promise<Stamped<SpringPage<WireTask>>>
   /** GET /api/v1/insights/automation?page&filterBy[&automation] */
