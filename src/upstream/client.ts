@@ -1,3 +1,4 @@
+import { isBridgeError } from '../errors.js'
 import { authHeaders, withSession } from './auth.js'
 import { observe, type CallTrack, type ObserverDeps } from './call-observer.js'
 import { credentialId, type Credential } from './credential.js'
@@ -85,10 +86,17 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
   ): Promise<T> {
     const id = credentialId(credential)
     const spec = { route, fields: { ...params, credentialId: id }, secrets: [credential.key], signal }
-    return limiter.run(id, () => observe(deps, spec, (track) => withSession(tokens, credential, async (session) => {
+    const attempt = (): Promise<T> => limiter.run(id, () => observe(deps, spec, (track) => withSession(tokens, credential, async (session) => {
       track.secrets.push(session.token)
       return shape(await requestJson(route, { searchParams: searchParams(params), headers: authHeaders(session), signal }, track))
     }, () => { track.relogin = true })), signal)
+    // ky never retries a timeout; a read is idempotent, so one slow answer gets one more try.
+    return settings.retry.limit > 0
+      ? attempt().catch((err: unknown) => {
+        if (isBridgeError(err) && err.code === 'UPSTREAM_TIMEOUT' && signal?.aborted !== true) return attempt()
+        throw err
+      })
+      : attempt()
   }
 
   const client: InsightsClient = {
