@@ -11,35 +11,13 @@ import type { EntitySetDef, PropertyDef } from '../model/index.js'
 import type { AggregateItem, AggregateMethod, ApplyStep } from './ast.js'
 import type { ParseLimits } from './limits.js'
 import { parseFilter } from './parse-expression.js'
+import { splitOutside } from './split-outside.js'
 
 const METHODS: ReadonlySet<string> = new Set(['sum', 'min', 'max', 'average', 'countdistinct'])
 const NUMERIC = new Set(['Edm.Int32', 'Edm.Int64', 'Edm.Double', 'Edm.Decimal'])
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/
 
 const syntax = (message: string) => bridgeError('BRIDGE_ERR_SYNTAX', `Syntax error in $apply: ${message}`, { target: '$apply' })
-
-/** Splits at `separator` outside parentheses and string literals. */
-function splitTop(text: string, separator: string): string[] {
-  const parts: string[] = []
-  let depth = 0
-  let start = 0
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (c === "'") quoted = !quoted
-    else if (quoted) continue
-    else if (c === '(') depth++
-    else if (c === ')') {
-      if (--depth < 0) throw syntax(`unbalanced ')' at position ${i + 1}`)
-    } else if (c === separator && depth === 0) {
-      parts.push(text.slice(start, i))
-      start = i + 1
-    }
-  }
-  if (depth !== 0 || quoted) throw syntax(quoted ? 'unterminated string literal' : "missing ')'")
-  parts.push(text.slice(start))
-  return parts.map((p) => p.trim())
-}
 
 /** `name(args)` → [name, args]. */
 function call(text: string): [string, string] {
@@ -76,7 +54,7 @@ function aggregateItem(set: EntitySetDef, text: string, aliases: Set<string>): A
 }
 
 function aggregateList(set: EntitySetDef, args: string, aliases: Set<string>): AggregateItem[] {
-  return splitTop(args, ',').map((a) => aggregateItem(set, a, aliases))
+  return splitOutside(args, ',', '$apply').map((a) => aggregateItem(set, a, aliases))
 }
 
 export function parseApply(set: EntitySetDef, text: string, limits: ParseLimits): ApplyStep[] {
@@ -85,7 +63,7 @@ export function parseApply(set: EntitySetDef, text: string, limits: ParseLimits)
   }
   const steps: ApplyStep[] = []
   const aliases = new Set<string>()
-  for (const part of splitTop(text.trim(), '/')) {
+  for (const part of splitOutside(text.trim(), '/', '$apply')) {
     const [name, args] = call(part)
     const grouped = steps.some((s) => s.kind !== 'filter')
     if (grouped) {
@@ -96,10 +74,10 @@ export function parseApply(set: EntitySetDef, text: string, limits: ParseLimits)
     } else if (name === 'aggregate') {
       steps.push({ kind: 'aggregate', items: aggregateList(set, args, aliases) })
     } else if (name === 'groupby') {
-      const [props = '', ...rest] = splitTop(args, ',')
+      const [props = '', ...rest] = splitOutside(args, ',', '$apply')
       const inner = /^\(([\s\S]*)\)$/.exec(props)
       if (inner === null) throw syntax('groupby takes a parenthesised property list first, e.g. groupby((activityLabel,state))')
-      const properties = splitTop(inner[1] as string, ',').map((n) => propertyOf(set, n))
+      const properties = splitOutside(inner[1] as string, ',', '$apply').map((n) => propertyOf(set, n))
       if (properties.some((p) => p.collection === true)) throw bridgeError('BRIDGE_ERR_NOT_IMPLEMENTED', 'Grouping by a collection property is not supported.', { target: '$apply' })
       let aggregate: AggregateItem[] = []
       if (rest.length > 0) {

@@ -9,33 +9,12 @@ import type { EntitySetDef, NavigationDef } from '../model/index.js'
 import type { ExpandItem } from './ast.js'
 import type { ParseLimits } from './limits.js'
 import { parseQueryOptions } from './query-options.js'
+import { splitOutside } from './split-outside.js'
 import { classifyOption } from './system-options.js'
 import type { SupportedOption } from './system-options.js'
 
 const OPTION = '$expand'
 const NESTED: ReadonlySet<string> = new Set(['$select', '$filter', '$orderby', '$top', '$skip', '$count', '$search'])
-
-/** Splits at `separator` outside parentheses and string literals. */
-export function splitOutside(text: string, separator: string, option: string): string[] {
-  const parts: string[] = []
-  let depth = 0
-  let start = 0
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (c === "'") quoted = !quoted
-    else if (quoted) continue
-    else if (c === '(') depth++
-    else if (c === ')' && --depth < 0) throw bridgeError('BRIDGE_ERR_SYNTAX', `Syntax error in ${option} at position ${i + 1}: unbalanced ')'`, { target: option })
-    else if (c === separator && depth === 0) {
-      parts.push(text.slice(start, i))
-      start = i + 1
-    }
-  }
-  if (depth !== 0 || quoted) throw bridgeError('BRIDGE_ERR_SYNTAX', `Syntax error in ${option}: ${quoted ? 'unterminated string literal' : "missing ')'"}`, { target: option })
-  parts.push(text.slice(start))
-  return parts.map((p) => p.trim())
-}
 
 function navigation(set: EntitySetDef, name: string): NavigationDef {
   const nav = set.navigation.find((n) => n.name === name)
