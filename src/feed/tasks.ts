@@ -77,13 +77,21 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: { l
   const keep = matches(ctx.residual)
   const kept: Row[] = []
   let seen = 0
+  let cursor: ScanCursor = { pos: 0, total: null, ref: null, lastDate: null, lastIds: [] }
+  let anchor = { pos: 0, date: bounds.upper }
+  if (bounds.upper < T) {
+    // An upper bound before now: start where it does instead of reading the newer pages.
+    const at = await locate(run, bounds.upper, ctx.pageSizeHint)
+    cursor = { ...cursor, pos: at.pos, total: at.total, ref: at.ref }
+    anchor = { pos: at.pos, date: bounds.upper }
+  }
   await scanTasks({
     run,
     bounds,
-    cursor: { pos: 0, total: null, ref: null, lastDate: null, lastIds: [] },
+    cursor,
     pageSizeHint: ctx.pageSizeHint,
     jumped: false,
-    batchPages: () => ctx.concurrency,
+    batchPages: (ps, c) => Math.min(ctx.concurrency, pagesToEnd(anchor, c, bounds.lower, ps)),
     step: (task) => {
       if (++seen > ctx.maxLocalRows) {
         throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This query needs more than ${ctx.maxLocalRows} tasks sorted or counted in the bridge. Narrow it with a dateCreation filter (e.g. $filter=dateCreation ge 2024-01-01T00:00:00Z) or a shorter horizon (days=N), or sort by dateCreation desc, which the upstream does itself.`, { target: '$orderby' })

@@ -126,3 +126,16 @@ t.test('growth during a load: every task that existed at the start, exactly once
   t.same(missing, [], 'no task that existed at the start is missing')
   t.ok(growing.sim.tasks().length > 1500, 'the upstream grew during the load')
 })
+
+t.test('a partition sorted in the bridge reads only the partition\'s pages', async (t) => {
+  const from = NOW - 20 * DAY
+  const to = NOW - 10 * DAY
+  const f = `dateCreation ge ${new Date(from).toISOString()} and dateCreation lt ${new Date(to).toISOString()}`
+  const inRange = oracle30.filter((r) => Date.parse(r.dateCreation as string) >= from && Date.parse(r.dateCreation as string) < to)
+  const expected = [...inRange].sort((a, b) => ((b.totalItems as number | null) ?? -1) - ((a.totalItems as number | null) ?? -1) || (a.id as number) - (b.id as number))
+  const { result, tasks } = await calls(() => readAll(`${bridge.feed}Tasks?$filter=${encodeURIComponent(f)}&$orderby=totalItems%20desc&$select=id,totalItems`))
+  t.same(result.rows, expected.map((r) => ({ id: r.id, totalItems: r.totalItems })))
+  const before = oracle30.filter((r) => Date.parse(r.dateCreation as string) >= to).length
+  const pagesOfPartition = Math.floor((before + inRange.length) / 20) - Math.floor(before / 20) + 1
+  t.ok(tasks <= pagesOfPartition + Math.ceil(Math.log2(before / 20 + 2)) + 2, `${tasks} upstream calls for a partition of ${pagesOfPartition} pages`)
+})
