@@ -151,7 +151,7 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
  * answer is read off one page, or off two neighbouring pages that agree on
  * totalElements (else both are read again), so it is exact in that state.
  */
-export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHint: number): Promise<{ pos: number; total: number; ref: number; pageSize: number }> {
+export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHint: number, windowStart?: number): Promise<{ pos: number; total: number; ref: number; pageSize: number }> {
   for (let attempt = 0; ; attempt++) {
     const first = await run.get(0)
     const pageSize = first.size > 0 ? first.size : pageSizeHint
@@ -164,11 +164,24 @@ export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHi
     // Invariant: page lo ends after `instant` (newer); page hi ends at or before it, or is past the end.
     let lo = 0
     let hi = (lastOf(first) ?? Infinity) <= instant ? 0 : Math.max(1, first.totalPages)
+    // Known (position, date) on each side, for interpolating the next probe: tasks
+    // arrive at a fairly steady rate, so this usually lands within a page or two.
+    let a = { pos: first.content.length - 1, date: lastOf(first) ?? instant }
+    let b = { pos: first.totalElements, date: windowStart ?? -Infinity }
     while (hi - lo > 1) {
-      const mid = (lo + hi) >>> 1
-      const last = lastOf(await run.get(mid))
-      if (last === null || last <= instant) hi = mid
-      else lo = mid
+      const span = a.date - b.date
+      const guess = Number.isFinite(span) && span > 0 ? a.pos + ((b.pos - a.pos) * (a.date - instant)) / span : NaN
+      let mid = Number.isFinite(guess) ? Math.floor(guess / pageSize) : (lo + hi) >>> 1
+      if (mid <= lo || mid >= hi) mid = (lo + hi) >>> 1
+      const probe = await run.get(mid)
+      const last = lastOf(probe)
+      if (last === null || last <= instant) {
+        hi = mid
+        if (last !== null) b = { pos: mid * pageSize + probe.content.length - 1, date: last }
+      } else {
+        lo = mid
+        a = { pos: mid * pageSize + probe.content.length - 1, date: last }
+      }
     }
     const page = await run.get(hi)
     const index = page.content.findIndex((t) => dateOf(t) <= instant)

@@ -23,6 +23,9 @@ interface LocalState { m: 'local'; T: number; days: number; offset: number }
 
 const MAX_RESTARTS = 3
 
+/** The set's instants, and where the upstream window starts (for estimating positions). */
+interface Bounds { readonly lower: number; readonly upper: number; readonly windowStart: number }
+
 function isNativeOrder(ctx: ExecContext): boolean {
   const o = ctx.query.orderby
   return o.length === 0 || (o.length === 1 && o[0]?.descending === true && o[0].expr.kind === 'property' && o[0].expr.name === 'dateCreation')
@@ -51,7 +54,7 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
   }
   const run = new PageRun<WireTask>((page, fresh) => ctx.access.taskPage(page, days, fresh))
   const residualFree = range.absorbed && ctx.residual.search === null
-  const bounds = { lower, upper }
+  const bounds: Bounds = { lower, upper, windowStart: ctx.now - days * DAY_MS }
 
   if (ctx.countOnly && residualFree) return { rows: [], count: await countBetween(run, bounds, ctx.pageSizeHint), next: null }
   if (!isNativeOrder(ctx) || state?.m === 'local' || ((ctx.countOnly || ctx.query.count) && !residualFree)) {
@@ -65,14 +68,14 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
   }
 }
 
-async function countBetween(run: PageRun<WireTask>, bounds: { lower: number; upper: number }, hint: number): Promise<number> {
-  const start = await locate(run, bounds.upper, hint)
-  const end = await locate(run, bounds.lower - 1, hint)
+async function countBetween(run: PageRun<WireTask>, bounds: Bounds, hint: number): Promise<number> {
+  const start = await locate(run, bounds.upper, hint, bounds.windowStart)
+  const end = await locate(run, bounds.lower - 1, hint, bounds.windowStart)
   // New tasks between the two reads shift the later position forward by the growth.
   return Math.max(0, end.pos - start.pos - Math.max(0, end.total - start.total))
 }
 
-async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lower: number; upper: number }, T: number, days: number, offset: number): Promise<ExecResult> {
+async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, T: number, days: number, offset: number): Promise<ExecResult> {
   const read = rowReader(ctx.set)
   const keep = matches(ctx.residual)
   const kept: Row[] = []
@@ -81,7 +84,7 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: { l
   let anchor = { pos: 0, date: bounds.upper }
   if (bounds.upper < T) {
     // An upper bound before now: start where it does instead of reading the newer pages.
-    const at = await locate(run, bounds.upper, ctx.pageSizeHint)
+    const at = await locate(run, bounds.upper, ctx.pageSizeHint, bounds.windowStart)
     cursor = { ...cursor, pos: at.pos, total: at.total, ref: at.ref }
     anchor = { pos: at.pos, date: bounds.upper }
   }
@@ -111,7 +114,7 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: { l
   }
 }
 
-async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lower: number; upper: number }, T: number, days: number, residualFree: boolean, state: ScanState | null): Promise<ExecResult | 'restart'> {
+async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, T: number, days: number, residualFree: boolean, state: ScanState | null): Promise<ExecResult | 'restart'> {
   const read = rowReader(ctx.set)
   const keep = matches(ctx.residual)
   const top = ctx.query.top
@@ -128,7 +131,7 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: { lo
   if (state === null) {
     if (bounds.upper < T) {
       // An upper bound before now: find where it starts instead of reading the newer pages.
-      const at = await locate(run, bounds.upper, pageSizeHint)
+      const at = await locate(run, bounds.upper, pageSizeHint, bounds.windowStart)
       cursor = { ...cursor, pos: at.pos, total: at.total, ref: at.ref }
       pageSizeHint = at.pageSize
       anchor = { pos: at.pos, date: bounds.upper }
