@@ -9,15 +9,25 @@ import { bridgeError } from './errors.js'
 import { Feed } from './feed/feed.js'
 import type { CredentialSource } from './feed/credentials.js'
 import { skipTokenCodec } from './feed/skiptoken.js'
+import { rotatingSkipTokenCodec, sharedSkipTokenSecret } from './feed/shared-skiptoken-secret.js'
+import { watchSharedCache } from './http/shared-cache-metrics.js'
+import { createSharedCache } from './upstream/shared-cache.js'
 import { clientAccess } from './feed/upstream-access-client.js'
 import { loggerOptions } from './http/logging.js'
 import { sendError } from './http/odata-error.js'
 import clientAuth from './http/client-auth.js'
+import metricsPlugin, { createMetrics } from './http/metrics.js'
 import odataHeaders from './http/odata-headers.js'
+import backPressure from './http/back-pressure.js'
+import gracefulShutdown from './http/graceful-shutdown.js'
+import clientRateLimit from './http/rate-limit.js'
+import securityHeaders from './http/security-headers.js'
+import serverLimits, { serverLimitOptions } from './http/server-limits.js'
 import { bridgeCapabilities } from './feed/capabilities.js'
 import { healthRoutes } from './routes/health.js'
 import { landingRoutes } from './routes/landing.js'
 import { odataRoutes } from './routes/odata.js'
+import openapi from './routes/openapi.js'
 import { renderCsdl } from './serialize/csdl.js'
 import { createInsightsClient } from './upstream/client.js'
 import { createPageCache } from './upstream/page-cache.js'
@@ -48,11 +58,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: loggerOptions({ level: config.logLevel, secretParams: [config.apiKeyParam], ...(options.logStream === undefined ? {} : { stream: options.logStream }) }),
     trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
+    // Body, header and URL sizes, timeouts, parser-refused requests as OData errors (docs/reliability.md).
+    ...serverLimitOptions(),
     // Query strings are read raw by the OData layer: Fastify's parser turns `+` into a space.
     routerOptions: { querystringParser: () => ({}), ignoreTrailingSlash: false, maxParamLength: 8192 },
     frameworkErrors: (error, request, reply) => { sendError(request, reply.header('odata-version', '4.0'), error) }
   })
   const now = options.now ?? Date.now
+  const metrics = createMetrics()
+  // REDIS_URL: page and token caches shared by the replicas (docs/deploy.md), closed with the app.
+  const shared = config.redisUrl === null ? null : createSharedCache({ url: config.redisUrl, prefix: config.redisKeyPrefix, logger: app.log })
+  if (shared !== null) {
+    app.addHook('onClose', () => shared.close())
+    watchSharedCache(metrics.registry, shared)
+  }
   const client = createInsightsClient({
     baseUrl: options.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,
@@ -60,20 +79,39 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     tokenLifetimeMs: config.tokenTtlS * 1000,
     maxConcurrentPerCredential: config.upstreamConcurrency,
     now,
-    logger: app.log
+    logger: app.log,
+    onCall: metrics.upstreamCall,
+    ...(shared === null ? {} : { tokenCache: shared.tokenCache })
   })
   app.decorate('insights', client)
+  // Protection (docs/reliability.md): security headers on every answer, then
+  // the cheap refusals (shutting down, URL too long, overloaded) before any work.
+  await app.register(securityHeaders)
+  await app.register(gracefulShutdown)
+  await app.register(serverLimits)
+  await app.register(backPressure, { maxEventLoopDelayMs: config.pressureMaxEventLoopDelayMs, maxHeapPercent: config.pressureMaxHeapPercent })
   await app.register(odataHeaders)
+  await app.register(metricsPlugin, { metrics })
   await app.register(clientAuth, { mode: config.mode, apiKeys: config.apiKeys, allowAnonymous: config.allowAnonymous, apiKeyParam: config.apiKeyParam })
+  // Per route, so after authentication: a client is its checked credential, else its IP. Before the routes it applies to.
+  await app.register(clientRateLimit, {
+    perMinute: config.rateLimitPerMin,
+    byCredential: config.mode === 'passthrough' || (config.mode === 'service-account' && config.apiKeys.length > 0 && !config.allowAnonymous),
+    apiKeyParam: config.apiKeyParam
+  })
   // Power Query sends Accept-Encoding: gzip, deflate; OData JSON compresses ~10×.
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip', 'deflate'], customTypes: /^(application\/(json|xml)|text\/)/ })
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error))
   app.setNotFoundHandler((request, reply) => sendError(request, reply, bridgeError('BRIDGE_ERR_NOT_FOUND',
     `No resource at ${request.url.split('?')[0]?.slice(0, 120)}: the OData feed is at /odata/.`, { target: 'url' })))
+  await app.register(openapi, { config })
   const feed = new Feed({
-    access: clientAccess(client, createPageCache({ ttlMs: config.cacheTtlS * 1000, maxBytes: config.cacheMaxBytes, now })),
+    access: clientAccess(client, metrics.watchPageCache((shared?.pageCache ?? createPageCache)({ ttlMs: config.cacheTtlS * 1000, maxBytes: config.cacheMaxBytes, now })), config.upstreamPageSize),
     credentials: options.credentials,
-    codec: skipTokenCodec(config.skiptokenSecret ?? randomBytes(32).toString('hex')),
+    // Without SKIPTOKEN_SECRET, replicas sharing a Redis share the secret through it.
+    codec: config.skiptokenSecret === null && shared !== null
+      ? rotatingSkipTokenCodec((await sharedSkipTokenSecret(shared.store, { waitMs: 2000, logger: app.log })).secrets)
+      : skipTokenCodec(config.skiptokenSecret ?? randomBytes(32).toString('hex')),
     horizonDays: config.horizonDays,
     pageSize: config.pageSize,
     maxPageSize: config.maxPageSize,
@@ -81,10 +119,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     concurrency: config.upstreamConcurrency,
     prefetch: config.cacheTtlS > 0,
     apiKeyParam: config.apiKeyParam,
+    onRows: metrics.rowsServed,
     now
   })
   await app.register(odataRoutes, { publicUrl: config.publicUrl, csdl: renderCsdl(bridgeCapabilities), feed })
-  await app.register(healthRoutes, { client, mode: config.mode, credentials: options.credentials })
+  await app.register(healthRoutes, { client, mode: config.mode, credentials: options.credentials, ...(shared === null ? {} : { sharedCache: shared.status }) })
   await app.register(landingRoutes, { config, upstreamUrl: options.upstreamUrl, demoCredential: options.demoCredential ?? null })
   return app
 }

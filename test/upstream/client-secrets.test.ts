@@ -21,7 +21,7 @@ t.test('neither the key nor any token appears in a logged line or an error', asy
   await attempt(client.tasks(DEMO, TASKS))
   sim.inject({ kind: 'status', status: 403, count: 2, route: 'tasks' })
   await attempt(client.tasks(DEMO, TASKS))
-  sim.inject({ kind: 'slow', delayMs: 500, route: 'tasks' })
+  sim.inject({ kind: 'slow', delayMs: 500, route: 'tasks', count: 2 })
   await attempt(client.tasks(DEMO, TASKS))
   sim.inject({ kind: 'malformed', route: 'tasks' })
   await attempt(client.tasks(DEMO, TASKS))

@@ -1,0 +1,103 @@
+// Prometheus metrics (prom-client) at GET /metrics, on a registry of this app's
+// own so that several apps in one process never share counters. Every label
+// takes its values from a small fixed set (entity set names, HTTP status codes,
+// upstream route names, error catalogue codes): never a URL, key or credential.
+import type { FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { ENTITY_SETS } from '../model/index.js'
+import type { UpstreamCallEvent } from '../upstream/observability.js'
+import type { PageCacheStats } from '../upstream/page-cache.js'
+
+const PREFIX = 'botcity_odata_'
+/** Seconds: a cached page answers in milliseconds, a local sort over a long window in tens of seconds. */
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+const SET_NAMES: ReadonlySet<string> = new Set(ENTITY_SETS.map((s) => s.name))
+
+export interface BridgeMetrics {
+  readonly registry: Registry
+  /** One answered HTTP request. */
+  readonly httpResponse: (entitySet: string, status: number, seconds: number) => void
+  /** For createInsightsClient's `onCall`. */
+  readonly upstreamCall: (event: UpstreamCallEvent) => void
+  /** For the Feed's `onRows`: rows written in one response. */
+  readonly rowsServed: (set: string, rows: number) => void
+  /** Reads the cache's figures at each scrape; returns the cache unchanged. */
+  watchPageCache<C extends { stats(): PageCacheStats }>(cache: C): C
+}
+
+/** What a request read: an entity set, $metadata, the service document, or anything else. */
+export function entitySetLabel(request: Pick<FastifyRequest, 'url' | 'routeOptions'>): string {
+  const route = request.routeOptions.url
+  if (route !== '/odata' && route !== '/odata/*') return 'other'
+  const path = request.url.split('?', 1)[0] ?? ''
+  const first = path.slice('/odata'.length).split('/')[1] ?? ''
+  let segment = first
+  try { segment = decodeURIComponent(first) } catch { /* the feed answers 400; the label stays bounded */ }
+  if (segment === '') return 'service'
+  if (segment === '$metadata') return 'metadata'
+  const name = /^([A-Za-z_][A-Za-z0-9_]*)(?:\(|$)/.exec(segment)?.[1]
+  return name !== undefined && SET_NAMES.has(name) ? name : 'other'
+}
+
+export function createMetrics(): BridgeMetrics {
+  const registry = new Registry()
+  const registers = [registry]
+  collectDefaultMetrics({ register: registry })
+  let cacheStats = (): PageCacheStats => ({ hits: 0, misses: 0, evictions: 0, bytes: 0, entries: 0 })
+
+  const requests = new Counter({ name: `${PREFIX}http_requests_total`, help: 'HTTP requests answered, by entity set (Tasks, Automations, Runners, metadata, service, other) and status code.', labelNames: ['entity_set', 'status'] as const, registers })
+  const latency = new Histogram({ name: `${PREFIX}http_request_duration_seconds`, help: 'Time to answer an HTTP request, by entity set.', labelNames: ['entity_set'] as const, buckets: BUCKETS, registers })
+  const rows = new Counter({ name: `${PREFIX}rows_served_total`, help: 'Entity rows written in responses, by entity set.', labelNames: ['entity_set'] as const, registers })
+  const calls = new Counter({ name: `${PREFIX}upstream_calls_total`, help: 'Calls to BotCity Insights, by route and outcome (ok, aborted, or an error code); retries and a re-login belong to the same call.', labelNames: ['route', 'outcome'] as const, registers })
+  const callLatency = new Histogram({ name: `${PREFIX}upstream_call_duration_seconds`, help: 'Time of one upstream call, retries included, by route.', labelNames: ['route'] as const, buckets: BUCKETS, registers })
+  const retries = new Counter({ name: `${PREFIX}upstream_retries_total`, help: 'Upstream retries (429, 5xx, network errors), by route.', labelNames: ['route'] as const, registers })
+  const logins = new Counter({ name: `${PREFIX}upstream_logins_total`, help: 'Upstream logins (token cache misses and re-logins), by outcome.', labelNames: ['outcome'] as const, registers })
+  const relogins = new Counter({ name: `${PREFIX}upstream_relogins_total`, help: 'Data calls that met a 401 with a cached token and logged in again, by route.', labelNames: ['route'] as const, registers })
+
+  // The page cache keeps its own figures; each scrape copies them in.
+  const counterOf = (field: 'hits' | 'misses' | 'evictions', help: string): Counter =>
+    new Counter({ name: `${PREFIX}page_cache_${field}_total`, help, registers, collect() { this.reset(); this.inc(cacheStats()[field]) } })
+  counterOf('hits', 'Upstream pages served from the page cache.')
+  counterOf('misses', 'Upstream pages the page cache did not hold (an upstream call followed).')
+  counterOf('evictions', 'Pages evicted from the page cache to stay within CACHE_MAX_MB.')
+  new Gauge({ name: `${PREFIX}page_cache_bytes`, help: 'Approximate bytes held by the page cache.', registers, collect() { this.set(cacheStats().bytes) } })
+  new Gauge({ name: `${PREFIX}page_cache_entries`, help: 'Pages held by the page cache.', registers, collect() { this.set(cacheStats().entries) } })
+  for (const name of SET_NAMES) rows.inc({ entity_set: name }, 0)
+
+  return {
+    registry,
+    httpResponse(entitySet, status, seconds) {
+      requests.inc({ entity_set: entitySet, status: String(status) })
+      latency.observe({ entity_set: entitySet }, seconds)
+    },
+    upstreamCall(event) {
+      calls.inc({ route: event.route, outcome: event.outcome })
+      callLatency.observe({ route: event.route }, event.ms / 1000)
+      if (event.retries > 0) retries.inc({ route: event.route }, event.retries)
+      if (event.relogin) relogins.inc({ route: event.route })
+      if (event.route === 'login') logins.inc({ outcome: event.outcome })
+    },
+    rowsServed(set, count) {
+      if (SET_NAMES.has(set) && count > 0) rows.inc({ entity_set: set }, count)
+    },
+    watchPageCache(cache) {
+      cacheStats = () => cache.stats()
+      return cache
+    }
+  }
+}
+
+export interface MetricsPluginOptions {
+  readonly metrics: BridgeMetrics
+}
+
+export default fp<MetricsPluginOptions>(async function metrics(app, { metrics }) {
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpResponse(entitySetLabel(request), reply.statusCode, reply.elapsedTime / 1000)
+  })
+  // Scrapes log at warn and above only: one line per scrape would drown the request log.
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()))
+  app.addHook('onClose', async () => { metrics.registry.clear() })
+}, { name: 'metrics' })
