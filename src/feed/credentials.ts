@@ -35,7 +35,8 @@ export function passthroughCredentials(): CredentialSource {
       const header = request.headers.authorization
       if (typeof header === 'string' && /^basic\s+/i.test(header)) {
         const decoded = Buffer.from(header.replace(/^basic\s+/i, ''), 'base64').toString('utf8')
-        const pair = splitPair(decoded)
+        // Power Query sends a Key credential as Basic with an empty user name: ":login:key".
+        const pair = splitPair(decoded.startsWith(':') ? decoded.slice(1) : decoded)
         if (pair === null) throw unauthorized('The Basic credentials must be your BotCity workspace login as user name and its key as password.')
         return pair
       }

@@ -1,5 +1,6 @@
 // The feed's side of ① parse and ④ evaluate: one request's query options,
 // its credential parameter, and the residual work compiled once.
+import { bridgeError, isBridgeError } from '../errors.js'
 import type { EntitySetDef } from '../model/index.js'
 import { property } from '../model/index.js'
 import type { Expr, QueryOptions } from '../odata/index.js'
@@ -18,7 +19,16 @@ export interface ParsedRequest {
 
 export function parseRequest(set: EntitySetDef, rawQuery: string, apiKeyParam: string): ParsedRequest {
   const parsed = parseQueryString(rawQuery)
-  const query = parseQueryOptions(set, parsed)
+  let query: QueryOptions
+  try {
+    query = parseQueryOptions(set, parsed)
+  } catch (err) {
+    // curl --data-urlencode, URLSearchParams and HTML forms write spaces as `+`; in OData URLs it is a plus.
+    if (isBridgeError(err) && (err.code === 'BRIDGE_ERR_SYNTAX' || err.code === 'BRIDGE_ERR_UNKNOWN_PROPERTY') && rawQuery.includes('+')) {
+      throw bridgeError(err.code, `${err.message}. Note: a '+' in the URL is a plus sign, not a space; encode spaces as %20.`, { ...(err.target === undefined ? {} : { target: err.target }), ...(err.details === undefined ? {} : { details: err.details }), cause: err })
+    }
+    throw err
+  }
   const params = [
     ...(query.formatMetadata === undefined ? [] : [`odata.metadata=${query.formatMetadata}`]),
     ...(query.formatIeee754Compatible === true ? ['IEEE754Compatible=true'] : [])

@@ -13,6 +13,12 @@ export interface LandingOptions {
   demoCredential: { login: string; key: string } | null
 }
 
+const CREDENTIALS_TEXT = {
+  demo: 'Power BI / Excel credentials: Anonymous.',
+  'service-account': 'Power BI / Excel credentials: Web API key (an API key of this bridge), or Basic with any user name and the API key as password.',
+  passthrough: 'Power BI / Excel credentials: Basic with your workspace login and key, or Web API key login:key.'
+} as const
+
 const MODE_TEXT = {
   demo: 'Demo mode: the data comes from the embedded BotCity Insights simulator. Set BOTCITY_URL to serve a real workspace.',
   'service-account': 'Service-account mode: the bridge reads one BotCity workspace with its own credentials.',
@@ -48,8 +54,8 @@ export function odc(feedUrl: string, set: string): string {
 function page(request: FastifyRequest, options: LandingOptions): string {
   const feed = serviceRoot(request, options.config.publicUrl)
   const e = escapeXml
-  const sets = ENTITY_SETS.map((s) => `<li><a href="${e(feed + s.name)}?$top=20">${e(s.name)}</a> — ${e(s.description)} <a href="/connect/${e(s.name)}.odc">Excel .odc</a></li>`).join('\n')
-  const auth = options.config.mode === 'passthrough' ? ' -u "WORKSPACE_LOGIN:WORKSPACE_KEY"' : ''
+  const sets = ENTITY_SETS.map((s) => `<li><a href="${e(feed + s.name)}?$top=20">${e(s.name)}</a> — ${e(s.description)} <a href="connect/${e(s.name)}.odc">Excel .odc</a></li>`).join('\n')
+  const auth = options.config.mode === 'passthrough' ? ' -u "WORKSPACE_LOGIN:WORKSPACE_KEY"' : options.config.apiKeys.length > 0 ? ' -u ":API_KEY"' : ''
   const demo = options.demoCredential === null ? '' : `<p>Simulator credentials: login <code>${e(options.demoCredential.login)}</code>, key <code>${e(options.demoCredential.key)}</code>.</p>`
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>BotCity Insights OData feed</title>
@@ -57,26 +63,27 @@ function page(request: FastifyRequest, options: LandingOptions): string {
 <style>
 body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}
 code,pre{font-family:ui-monospace,monospace;background:#f3f4f6;border-radius:4px}
-pre{padding:.75rem;overflow-x:auto} .feed{font-size:1.2rem;padding:.5rem .75rem;display:inline-block}
+pre{padding:.75rem;white-space:pre-wrap;overflow-wrap:anywhere} .feed{font-size:1.2rem;padding:.5rem .75rem;display:inline-block}
 .mode{padding:.5rem .75rem;border-left:4px solid ${options.config.mode === 'demo' ? '#d97706' : '#2563eb'};background:#f9fafb}
 </style></head><body>
 <h1>BotCity Insights OData feed</h1>
 <p>Feed URL for Power BI (Get Data → OData feed) and Excel (Data → Get Data → From OData Feed):</p>
 <p><code class="feed" id="feed-url">${e(feed)}</code></p>
 <p class="mode" id="mode">${e(MODE_TEXT[options.config.mode])} Upstream: <code>${e(options.upstreamUrl)}</code>. Horizon: tasks of the last ${options.config.horizonDays} days (add <code>days=N</code> to the URL to change it).</p>
+<p id="credentials">${e(CREDENTIALS_TEXT[options.config.mode])} For Power BI there is also a connector: <code>npm run connector</code> builds <code>dist/BotCityInsights.mez</code> (see docs/power-bi.md).</p>
 ${demo}
 <h2>Entity sets</h2>
 <ul>
 ${sets}
 </ul>
 <h2>Connection files</h2>
-<p><a href="/connect/botcity-insights.pbids" id="pbids">Power BI .pbids</a> — opens Power BI Desktop connected to this feed.</p>
+<p><a href="connect/botcity-insights.pbids" id="pbids">Power BI .pbids</a> — opens Power BI Desktop connected to this feed.</p>
 <h2>curl</h2>
 <pre>curl${auth} '${e(feed)}Tasks?$top=5&amp;$select=id,state,activityLabel,dateCreation'
-curl${auth} -G '${e(feed)}Tasks' --data-urlencode "\\$filter=state eq 'FINISHED' and dateCreation ge 2024-01-01T00:00:00Z"
+curl${auth} '${e(feed)}Tasks?$filter=state%20eq%20%27FINISHED%27%20and%20dateCreation%20ge%202024-01-01T00:00:00Z'
 curl${auth} '${e(feed)}Automations?$orderby=taskCount%20desc&amp;$top=3'
 curl${auth} '${e(feed)}$metadata'</pre>
-<p><a href="${e(feed)}$metadata">$metadata</a> · <a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a></p>
+<p><a href="${e(feed)}$metadata">$metadata</a> · <a href="healthz">/healthz</a> · <a href="readyz">/readyz</a> · <a href="docs">API reference</a> · <a href="metrics">metrics</a></p>
 </body></html>
 `
 }
