@@ -18,10 +18,15 @@ export interface Context {
   readonly vars: { readonly name: string; readonly type: ExprType }[]
 }
 
-/** Sub-millisecond digits are kept as a fraction, so 00:00:00.0005 sorts after 00:00:00.000. */
+/**
+ * Values compared with these literals are whole milliseconds (Precision 3), so
+ * sub-millisecond digits only matter as "strictly between two milliseconds":
+ * X.0001 and X.9999 both become X + 0.5, exact in a double at any date
+ * (X + 0.0001 is not: it rounds back to X), and lt/le/gt/ge/eq/ne then hold.
+ */
 function literalValue(lit: Literal): Value {
   if ((lit.type === 'datetimeoffset' || lit.type === 'timeofday') && lit.nanos !== undefined && lit.nanos > 0) {
-    return lit.value + Math.max(lit.nanos / 1e6, 1e-3)
+    return lit.value + 0.5
   }
   return lit.value
 }

@@ -16,7 +16,8 @@ function optionName(pair: string): string {
 /** The raw `name=value` pairs of a query string other than $skiptoken and the secret parameters. */
 export function carriedPairs(rawQuery: string, secretParams: readonly string[]): string[] {
   const drop = new Set(['$skiptoken', 'skiptoken', ...secretParams.map((s) => s.toLowerCase())])
-  return rawQuery.split('&').filter((p) => p !== '' && !drop.has(optionName(p)))
+  // A pair given twice (Power Query's Query option on a nextLink) is carried once.
+  return [...new Set(rawQuery.split('&').filter((p) => p !== '' && !drop.has(optionName(p))))]
 }
 
 export function nextLink(root: string, path: string, pairs: readonly string[], token: string): string {

@@ -80,7 +80,9 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
   let relocations = 0
   for (;;) {
     const startPage = Math.floor(cursor.pos / pageSize)
-    const count = Math.max(1, options.batchPages(pageSize, cursor))
+    // Until one page has said how many there are, read one; never ask for pages past the end.
+    const lastPage = cursor.total === null ? startPage : Math.max(startPage, Math.ceil(cursor.total / pageSize) - 1)
+    const count = Math.max(1, Math.min(options.batchPages(pageSize, cursor), lastPage - startPage + 1))
     const pages = run.range(startPage, startPage + count)
     for (let j = 0; j < pages.length; j++) {
       const page = await (pages[j] as Promise<SpringPage<WireTask>>)

@@ -189,13 +189,14 @@ function readAhead(ctx: ExecContext, days: number, cursor: ScanCursor, ps: numbe
 }
 
 /**
- * Pages from the cursor's page up to the one estimated to hold the end of the
- * set, assuming tasks arrive at the rate seen so far; reading no further keeps
- * the last batch from fetching pages past the end.
+ * Pages from the cursor's page up to the one before the page estimated to hold
+ * the end of the set (tasks are assumed to arrive at the rate seen so far); the
+ * last pages are then read one at a time, so no call is made past the end even
+ * when the estimate is a page off.
  */
 function pagesToEnd(anchor: { pos: number; date: number }, c: ScanCursor, lower: number, ps: number): number {
   if (c.lastDate === null || c.pos <= anchor.pos || anchor.date <= c.lastDate) return Infinity
   const rowsPerMs = (c.pos - anchor.pos) / (anchor.date - c.lastDate)
   const endPos = c.pos + (c.lastDate - lower) * rowsPerMs
-  return Math.max(1, Math.floor(endPos / ps) - Math.floor(c.pos / ps) + 1)
+  return Math.max(1, Math.floor(endPos / ps) - Math.floor(c.pos / ps))
 }

@@ -49,7 +49,11 @@ export function parseQueryString(raw: string, limits: ParseLimits = DEFAULT_LIMI
     const kind = classifyOption(name)
     const key = kind.kind === 'custom' ? name : kind.name
     if (seen.has(key)) {
-      throw bridgeError('BRIDGE_ERR_DUPLICATE_OPTION', `Query option '${key}' is given more than once`, { target: key })
+      // Power Query appends OData.Feed's Query=[days=…] to every URL, nextLinks
+      // included, which already carry it: the same custom option with the same
+      // value again says nothing new.
+      if (kind.kind === 'custom' && custom.get(key) === value) continue
+      throw bridgeError('BRIDGE_ERR_DUPLICATE_OPTION', `Query option '${key}' is given more than once${kind.kind === 'custom' ? ' with different values' : ''}`, { target: key })
     }
     seen.add(key)
     switch (kind.kind) {

@@ -49,8 +49,9 @@ export function instantRange(expr: Expr | null, property: string): InstantRange 
   for (const c of propertyComparisons(expr)) {
     if (c.property !== property || c.literal.type !== 'datetimeoffset' || c.op === 'ne') continue
     used++
-    // Sub-millisecond digits count: lt …:30.0099999Z includes a task at …:30.009.
-    const v = c.literal.value + (c.literal.nanos ?? 0) / 1e6
+    // Sub-millisecond digits put the literal strictly between two milliseconds
+    // (as in the evaluator): lt …:30.0099999Z includes a task at …:30.009.
+    const v = c.literal.value + ((c.literal.nanos ?? 0) > 0 ? 0.5 : 0)
     const lower = c.op === 'gt' ? Math.floor(v) + 1 : c.op === 'ge' || c.op === 'eq' ? Math.ceil(v) : null
     const upper = c.op === 'lt' ? Math.ceil(v) - 1 : c.op === 'le' || c.op === 'eq' ? Math.floor(v) : null
     if (lower !== null) from = from === null ? lower : Math.max(from, lower)
