@@ -29,7 +29,9 @@ const SCHEMA = {
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 86400, default: 3000, description: 'How long an upstream token is reused before logging in again.' },
     CACHE_TTL_S: { type: 'integer', minimum: 0, maximum: 86400, default: 60, description: 'How long an upstream page is served from the cache (0 disables it).' },
     CACHE_MAX_MB: { type: 'integer', minimum: 1, maximum: 65536, default: 128, description: 'Memory bound of the page cache.' },
-    SKIPTOKEN_SECRET: { type: 'string', minLength: 16, description: 'Secret that signs $skiptoken values; give every replica the same one (default: random per process).' },
+    SKIPTOKEN_SECRET: { type: 'string', minLength: 16, description: 'Secret that signs $skiptoken values; give every replica the same one (default: with REDIS_URL, one shared through Redis; else random per process).' },
+    REDIS_URL: { type: 'string', pattern: '^rediss?://[^\\s]+$', description: 'redis:// or rediss:// (TLS) URL of a Redis shared by several replicas: upstream pages and tokens are cached there (sealed with each workspace credential), and without SKIPTOKEN_SECRET the $skiptoken secret is shared through it. Unset: caches stay in memory. If Redis is unreachable the bridge serves from the upstream.' },
+    REDIS_KEY_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.:{}-]{0,64}$', default: 'botcity-odata:', description: 'Prefix of every Redis key the bridge writes (deployments sharing one Redis need different prefixes).' },
     RATE_LIMIT_PER_MIN: { type: 'integer', minimum: 0, maximum: 1000000, default: 6000, description: 'Requests per minute one client may make (a client: its API key or credentials when the bridge checks them, else its IP address); above it 429 with Retry-After. 0 disables the limit.' },
     PRESSURE_MAX_EVENT_LOOP_DELAY_MS: { type: 'integer', minimum: 0, maximum: 60000, default: 1000, description: 'Back-pressure: above this mean event-loop delay the bridge answers 503 with Retry-After until it recovers. 0 disables the check.' },
     PRESSURE_MAX_HEAP_PERCENT: { type: 'integer', minimum: 0, maximum: 100, default: 90, description: 'Back-pressure: above this share of the V8 heap limit in use the bridge answers 503 with Retry-After. 0 disables the check.' },
@@ -67,6 +69,9 @@ export interface Config {
   readonly cacheTtlS: number
   readonly cacheMaxBytes: number
   readonly skiptokenSecret: string | null
+  /** Redis shared by the replicas (page and token caches, skiptoken secret); null: in-memory caches. */
+  readonly redisUrl: string | null
+  readonly redisKeyPrefix: string
   /** Requests per minute per client; 0: no limit. */
   readonly rateLimitPerMin: number
   /** Back-pressure thresholds; 0 disables each. */
@@ -84,6 +89,7 @@ interface RawEnv {
   UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number; UPSTREAM_PAGE_SIZE: string
   TOKEN_TTL_S: number; CACHE_TTL_S: number; CACHE_MAX_MB: number
   SKIPTOKEN_SECRET?: string
+  REDIS_URL?: string; REDIS_KEY_PREFIX: string
   RATE_LIMIT_PER_MIN: number; PRESSURE_MAX_EVENT_LOOP_DELAY_MS: number; PRESSURE_MAX_HEAP_PERCENT: number
   DEMO_TASKS: number; DEMO_SEED: number
 }
@@ -149,11 +155,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cacheTtlS: raw.CACHE_TTL_S,
     cacheMaxBytes: raw.CACHE_MAX_MB * 1024 * 1024,
     skiptokenSecret: raw.SKIPTOKEN_SECRET ?? null,
+    redisUrl: raw.REDIS_URL ?? null,
+    redisKeyPrefix: raw.REDIS_KEY_PREFIX,
     rateLimitPerMin: raw.RATE_LIMIT_PER_MIN,
     pressureMaxEventLoopDelayMs: raw.PRESSURE_MAX_EVENT_LOOP_DELAY_MS,
     pressureMaxHeapPercent: raw.PRESSURE_MAX_HEAP_PERCENT,
     demo: Object.freeze({ tasks: raw.DEMO_TASKS, seed: raw.DEMO_SEED })
   })
+}
+
+/** What a pattern allows, in words, where it is not an http(s) URL. */
+const PATTERN_HINTS: Record<string, string> = {
+  REDIS_URL: 'a redis:// or rediss:// URL',
+  REDIS_KEY_PREFIX: 'up to 64 letters, digits and _ . : { } -'
 }
 
 /** Turns Ajv's "env/PORT must be <= 65535" into a sentence naming the variable and what it allows. */
@@ -171,7 +185,7 @@ function describeSchemaError(err: unknown): string {
           ? `an integer${prop.minimum !== undefined ? ` from ${prop.minimum}` : ''}${prop.maximum !== undefined ? ` to ${prop.maximum}` : ''}`
           : prop.type === 'boolean'
             ? 'true or false'
-            : prop.pattern !== undefined ? 'an http(s) URL' : 'a string'
+            : prop.pattern !== undefined ? (PATTERN_HINTS[name] ?? 'an http(s) URL') : 'a string'
     return `Invalid environment variable ${name}: it ${e.message ?? 'is invalid'}; allowed: ${allowed}.`
   }).join(' ')
 }

@@ -11,7 +11,7 @@ export const ERROR_CATALOGUE = {
   BRIDGE_ERR_INVALID_OPTION_VALUE: { status: 400, summary: 'A query option has a value outside what it allows (for example a negative $top).' },
   BRIDGE_ERR_UNKNOWN_OPTION: { status: 400, summary: 'A $-prefixed query option is not an OData system query option.' },
   BRIDGE_ERR_DUPLICATE_OPTION: { status: 400, summary: 'A query option is given more than once.' },
-  BRIDGE_ERR_LIMIT_EXCEEDED: { status: 400, summary: 'The request exceeds a documented limit (URL length, expression depth or size).' },
+  BRIDGE_ERR_LIMIT_EXCEEDED: { status: 400, summary: 'The request exceeds a documented limit (URL length, expression depth or size); 414, 431 or 408 for the URL, headers or request time.' },
   BRIDGE_ERR_WINDOW_TOO_LARGE: { status: 400, summary: 'The query needs more rows evaluated in the bridge than its configured limit; narrow it.' },
   BRIDGE_ERR_SKIPTOKEN_INVALID: { status: 400, summary: 'The $skiptoken was not issued by this bridge for this query, or was altered.' },
   BRIDGE_ERR_UNAUTHORIZED: { status: 401, summary: 'Credentials are missing or were rejected.' },
@@ -30,6 +30,8 @@ export const ERROR_CATALOGUE = {
   UPSTREAM_RATE_LIMITED: { status: 503, summary: 'BotCity Insights is rate limiting the bridge; retry later.' },
   UPSTREAM_UNAVAILABLE: { status: 503, summary: 'BotCity Insights is temporarily unavailable.' },
   UPSTREAM_TIMEOUT: { status: 504, summary: 'BotCity Insights did not answer in time.' },
+  // The bridge itself cannot take the request now (5xx): load shedding, shutdown.
+  BRIDGE_ERR_UNAVAILABLE: { status: 503, summary: 'The bridge is overloaded or shutting down; retry after the indicated delay.' },
   BRIDGE_ERR_INTERNAL: { status: 500, summary: 'An unexpected error in the bridge.' }
 } as const satisfies Record<string, { status: number; summary: string }>
 

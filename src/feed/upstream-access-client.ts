@@ -1,6 +1,7 @@
 // UpstreamAccess over the Insights client for one credential, through the
 // page cache (keys carry the credential id, so workspaces never share an
-// entry). The client bounds the calls in flight per credential.
+// entry; the credential itself goes along so a shared cache can seal what it
+// stores). The client bounds the calls in flight per credential.
 import type { InsightsClient } from '../upstream/client.js'
 import { credentialId } from '../upstream/credential.js'
 import type { Credential } from '../upstream/credential.js'
@@ -33,7 +34,7 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
       },
       taskPage: async (page, days, fresh) => {
         const size = await sizeFor('tasks')
-        return cache.get(`${id} tasks days=${days} size=${size ?? '-'} page=${page}`, () => client.tasks(credential, { page, days, signal, ...(size === undefined ? {} : { size }) }), fresh)
+        return cache.get(`${id} tasks days=${days} size=${size ?? '-'} page=${page}`, () => client.tasks(credential, { page, days, signal, ...(size === undefined ? {} : { size }) }), fresh, credential)
       },
       automationPage: async (page, params) => {
         const size = await sizeFor('automation')
@@ -44,7 +45,7 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
             filterBy: params.filterBy,
             ...(params.automation === undefined ? {} : { automation: params.automation }),
             signal
-          }))
+          }), false, credential)
       },
       runners: (params) =>
         cache.get(`${id} runners filterBy=${params.filterBy} runner=${JSON.stringify(params.runner ?? null)}`,
@@ -52,7 +53,7 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
             filterBy: params.filterBy,
             ...(params.runner === undefined ? {} : { runner: params.runner }),
             signal
-          }))
+          }), false, credential)
     }
   }
 }

@@ -42,7 +42,10 @@ export function errorBody(err: BridgeError): ODataErrorBody {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, raw: unknown): FastifyReply {
   const err = toBridgeError(raw)
-  if (err.statusCode >= 500) {
+  // 501 answers a client's request for an unsupported feature, and shed load
+  // (BRIDGE_ERR_UNAVAILABLE) is expected under pressure: both logged at info,
+  // not as errors with a stack a client could make the bridge write at will.
+  if (err.statusCode >= 500 && err.statusCode !== 501 && err.code !== 'BRIDGE_ERR_UNAVAILABLE') {
     request.log.error({ err: raw, code: err.code }, err.message)
   } else {
     request.log.info({ code: err.code, status: err.statusCode }, err.message)

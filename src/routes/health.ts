@@ -10,6 +10,8 @@ export interface HealthOptions {
   client: InsightsClient
   mode: Mode
   credentials: CredentialSource
+  /** With REDIS_URL: whether the shared cache answers. Reported, never a reason to be unready (the bridge then reads from the upstream). */
+  sharedCache?: () => { store: string; connected: boolean }
 }
 
 export async function healthRoutes(app: FastifyInstance, options: HealthOptions): Promise<void> {
@@ -18,7 +20,7 @@ export async function healthRoutes(app: FastifyInstance, options: HealthOptions)
     try {
       const { version } = await options.client.version()
       if (options.mode !== 'passthrough') await options.client.login(options.credentials.resolve(request, null))
-      return { status: 'ready', upstream: { reachable: true, version }, mode: options.mode }
+      return { status: 'ready', upstream: { reachable: true, version }, mode: options.mode, ...(options.sharedCache === undefined ? {} : { sharedCache: options.sharedCache() }) }
     } catch (err) {
       const e = toBridgeError(err)
       return reply.code(503).send({ status: 'unavailable', mode: options.mode, error: { code: e.code, message: e.message } })

@@ -73,7 +73,7 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
     })
   }
 
-  const tokens = createTokenCache({
+  const tokens = (options.tokenCache ?? createTokenCache)({
     login: performLogin,
     lifetimeMs: settings.tokenLifetimeMs,
     maxCredentials: settings.maxCredentials,

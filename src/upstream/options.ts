@@ -2,6 +2,7 @@ import type { FetchLike } from './buffered-fetch.js'
 import type { UpstreamCallEvent, UpstreamLogger } from './observability.js'
 import { DEFAULT_PROBE_SIZE } from './page-size-probe.js'
 import type { RetrySettings } from './retry-policy.js'
+import type { TokenCache, TokenCacheOptions } from './token-cache.js'
 import { DEFAULT_USER_AGENT } from './user-agent.js'
 
 /** Options of the upstream client; values come validated from the bridge's config. */
@@ -22,6 +23,8 @@ export interface InsightsClientOptions {
   probeSize?: number
   /** Clock of the token cache, in ms. */
   now?: () => number
+  /** Builds the token cache (default: in-process createTokenCache; redis-token-cache.ts shares it between replicas). */
+  tokenCache?: (options: TokenCacheOptions) => TokenCache
   logger?: UpstreamLogger
   onCall?: (event: UpstreamCallEvent) => void
   fetch?: FetchLike

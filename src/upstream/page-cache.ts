@@ -5,6 +5,7 @@
 // upstream call). Each entry keeps the read stamp of the call that produced
 // it, so the Tasks scan knows how old a page is (see feed/task-scan.ts).
 import { LRUCache } from 'lru-cache'
+import type { Credential } from './credential.js'
 
 /** Order of upstream reads on one process-wide sequence: a read that started after another ended saw a newer upstream. */
 export interface ReadStamp {
@@ -43,8 +44,11 @@ export interface PageCacheStats {
 }
 
 export interface PageCache {
-  /** The cached answer for `key`, or `read()`'s (shared by concurrent callers); `fresh` skips the cache. */
-  get<T>(key: string, read: () => Promise<T>, fresh?: boolean): Promise<Stamped<T>>
+  /**
+   * The cached answer for `key`, or `read()`'s (shared by concurrent callers); `fresh` skips the cache.
+   * `credential`, the workspace the key belongs to, lets a shared cache seal what it stores (redis-page-cache.ts).
+   */
+  get<T>(key: string, read: () => Promise<T>, fresh?: boolean, credential?: Credential): Promise<Stamped<T>>
   stats(): PageCacheStats
   clear(): void
 }

@@ -1,0 +1,228 @@
+// `npm run soak`: the bridge under sustained load on loopback, bounded in time
+// (issue 6, "Load"). The Insights simulator and the bridge run as child
+// processes (the bridge through its real entry point, dist/src/server.js), so
+// the bridge's resident memory is its own; autocannon drives 100 connections
+// for a 20 s warm-up then 60 s by default, half of the requests repeating a
+// few URLs (served from the page cache) and half varying `days` and `$skip`
+// (upstream calls). RSS is sampled every second; the check is its growth over
+// the second half of the load, when V8 has sized its heap and the page cache
+// is full, so that only steady growth (a leak) counts. Then a slow
+// request is left in flight while the bridge gets SIGTERM: it must finish.
+// Exits non-zero on any non-2xx answer, connection error or timeout, on RSS
+// growth beyond the bound, or on an unclean shutdown. Figures: docs/reliability.md.
+import { execFileSync, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+
+export const SOAK_USAGE = `npm run soak [-- options]
+
+  --duration-s=N      seconds of load (default 60; env SOAK_DURATION_S)
+  --connections=N     concurrent connections (default 100; env SOAK_CONNECTIONS)
+  --warmup-s=N        seconds of the same load first, while V8 sizes its heap and the page cache fills (default 20)
+  --tasks=N           tasks in the simulator (default 20000)
+  --rss-bound-mb=N    largest RSS growth allowed over the second half of the load (default 48)
+`
+
+interface SoakOptions {
+  readonly durationS: number
+  readonly warmupS: number
+  readonly connections: number
+  readonly tasks: number
+  readonly rssBoundMb: number
+}
+
+function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): SoakOptions {
+  const flag = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
+  const int = (name: string, envName: string | null, fallback: number): number => {
+    const raw = flag(name) ?? (envName === null ? undefined : env[envName])
+    if (raw === undefined || raw === '') return fallback
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${raw}`)
+    return n
+  }
+  return {
+    durationS: int('duration-s', 'SOAK_DURATION_S', 60),
+    warmupS: int('warmup-s', null, 20),
+    connections: int('connections', 'SOAK_CONNECTIONS', 100),
+    tasks: int('tasks', null, 20_000),
+    rssBoundMb: int('rss-bound-mb', null, 48)
+  }
+}
+
+/** The bridge's settings under soak: the page cache bounded low enough to fill and evict during the run; the rate limit out of the way of one client at full speed. */
+const BRIDGE_ENV = { LOG_LEVEL: 'warn', CACHE_MAX_MB: '32', CACHE_TTL_S: '60', RATE_LIMIT_PER_MIN: '1000000', SKIPTOKEN_SECRET: 'soak-secret-0123456789abcdef' }
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** Resident set size of a process, in bytes (Linux /proc, else ps). */
+function rssOf(pid: number): number {
+  const status = `/proc/${pid}/status`
+  if (existsSync(status)) {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(status, 'utf8'))
+    if (m !== null) return Number(m[1]) * 1024
+  }
+  return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) * 1024
+}
+
+function startChild(args: string[], env: Record<string, string>, name: string): ChildProcess {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`))
+  return child
+}
+
+async function waitFor(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** V8 heap in use, from the bridge's /metrics (prom-client default metrics), or null where it has none. */
+async function heapUsedOf(origin: string): Promise<number | null> {
+  try {
+    const text = await (await fetch(`${origin}/metrics`)).text()
+    const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([\d.e+]+)$/m.exec(text)
+    return m === null ? null : Number(m[1])
+  } catch {
+    return null
+  }
+}
+
+const randomInt = (n: number): number => Math.floor(Math.random() * n)
+
+/** Half the requests repeat a few URLs (page cache hits), half vary the upstream window or page (misses). */
+export function soakPath(): string {
+  const CACHED = [
+    '/odata/Tasks?$top=100',
+    "/odata/Tasks?$filter=state%20eq%20'FINISHED'&$top=50",
+    '/odata/Tasks?$orderby=dateCreation%20desc&$top=20&$select=id,state,dateCreation',
+    '/odata/Automations',
+    '/odata/Runners',
+    '/odata/$metadata',
+    '/odata/'
+  ]
+  if (Math.random() < 0.5) return CACHED[randomInt(CACHED.length)] as string
+  const days = 1 + randomInt(180)
+  switch (randomInt(3)) {
+    case 0: return `/odata/Tasks?days=${days}&$top=20&$skip=${randomInt(50) * 20}`
+    case 1: return `/odata/Automations?days=${days}`
+    default: return `/odata/Runners?days=${days}`
+  }
+}
+
+interface LoadRun {
+  readonly result: autocannon.Result
+  readonly failures: string[]
+}
+
+async function load(origin: string, connections: number, durationS: number): Promise<LoadRun> {
+  const failures: string[] = []
+  const result = await autocannon({
+    url: origin,
+    connections,
+    duration: durationS,
+    timeout: 10,
+    headers: { accept: 'application/json;odata.metadata=minimal', 'accept-encoding': 'gzip, deflate', 'odata-maxversion': '4.0' },
+    requests: [{
+      method: 'GET',
+      setupRequest: (request) => ({ ...request, path: soakPath() }),
+      onResponse: (status, body) => { if ((status < 200 || status > 299) && failures.length < 10) failures.push(`${status} ${body.slice(0, 200)}`) }
+    }]
+  })
+  return { result, failures }
+}
+
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1)
+
+async function main(): Promise<number> {
+  if (process.argv.includes('--help')) {
+    console.log(SOAK_USAGE)
+    return 0
+  }
+  const options = readOptions(process.argv.slice(2), process.env)
+  const [simPort, bridgePort] = [await freePort(), await freePort()]
+  // Paths relative to this file, compiled to dist/bench/: the entry points are in dist/src/.
+  const entry = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
+  const sim = startChild([entry('../src/simulator/cli.js'), '--port', String(simPort), '--tasks', String(options.tasks), '--seed', '7'], {}, 'simulator')
+  const simUrl = `http://127.0.0.1:${simPort}`
+  const bridge = startChild([entry('../src/server.js')], {
+    ...BRIDGE_ENV, PORT: String(bridgePort), HOST: '127.0.0.1', BOTCITY_URL: simUrl, BOTCITY_LOGIN: 'demo', BOTCITY_KEY: 'demo', ALLOW_ANONYMOUS: 'true'
+  }, 'bridge')
+  const origin = `http://127.0.0.1:${bridgePort}`
+  let bridgeExit: Promise<number | null> = new Promise((resolve) => bridge.once('exit', (code) => resolve(code)))
+  const stopAll = (): void => { for (const c of [bridge, sim]) if (c.exitCode === null) c.kill('SIGKILL') }
+  // Bounded in time whatever happens: warm-up, load, start and shutdown margins.
+  const watchdog = setTimeout(() => { console.error('soak: over its time bound, stopping'); stopAll(); process.exit(3) }, (options.warmupS + options.durationS + 90) * 1000)
+  watchdog.unref()
+  try {
+    await waitFor(`${simUrl}/__sim/stats`, 15_000)
+    await waitFor(`${origin}/healthz`, 15_000)
+    const pid = bridge.pid as number
+    const warmS = options.warmupS
+    console.log(`soak: ${options.connections} connections, ${warmS} s warm-up, then ${options.durationS} s; simulator ${options.tasks} tasks; bridge ${JSON.stringify(BRIDGE_ENV)}`)
+    const rssBoot = rssOf(pid)
+    const warm = await load(origin, options.connections, warmS)
+    const rssStart = rssOf(pid)
+    const heapStart = await heapUsedOf(origin)
+
+    const samples: number[] = []
+    const sampler = setInterval(() => { samples.push(rssOf(pid)) }, 1000)
+    const run = await load(origin, options.connections, options.durationS)
+    clearInterval(sampler)
+    const rssEnd = rssOf(pid)
+    const heapEnd = await heapUsedOf(origin)
+    const rssMax = Math.max(rssEnd, ...samples)
+    const rssMid = samples[Math.floor(samples.length / 2)] ?? rssEnd
+
+    // Graceful shutdown: a slow request (a local sort over the whole history) in flight when SIGTERM arrives.
+    const slow = fetch(`${origin}/odata/Tasks?days=3650&$orderby=totalItems%20desc,id&$top=5`).then(async (r) => ({ status: r.status, body: await r.text() }))
+    await new Promise((r) => setTimeout(r, 150))
+    const killedAt = Date.now()
+    bridge.kill('SIGTERM')
+    const inFlight = await slow.catch((err: unknown) => ({ status: 0, body: String(err) }))
+    const code = await bridgeExit
+    bridgeExit = Promise.resolve(code)
+    const shutdownMs = Date.now() - killedAt
+
+    const r = run.result
+    const bad = r.non2xx + r.errors + r.timeouts + warm.result.non2xx + warm.result.errors + warm.result.timeouts
+    // A leak grows RSS at a steady rate; V8 sizing its heap and the cache filling are done by mid-run.
+    const growth = rssEnd - rssMid
+    const shutdownOk = inFlight.status === 200 && /"value":\[/.test(inFlight.body) && code === 0
+    console.log([
+      `requests: ${r.requests.total} in ${r.duration} s (${Math.round(r.requests.average)}/s), warm-up ${warm.result.requests.total}`,
+      `statuses: ${JSON.stringify(Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([s, v]) => [s, v.count ?? 0])))}`,
+      `errors: non-2xx ${r.non2xx}, connection errors ${r.errors}, timeouts ${r.timeouts} (warm-up: ${warm.result.non2xx}, ${warm.result.errors}, ${warm.result.timeouts})`,
+      `latency ms: p50 ${r.latency.p50}, p90 ${r.latency.p90}, p99 ${r.latency.p99}, max ${r.latency.max}`,
+      `bridge RSS MiB: boot ${mb(rssBoot)}, after warm-up ${mb(rssStart)}, mid-run ${mb(rssMid)}, end ${mb(rssEnd)}, max ${mb(rssMax)}; growth over the second half ${mb(growth)} (bound ${options.rssBoundMb}), over the whole load ${mb(rssEnd - rssStart)}`,
+      `bridge RSS MiB every 5 s: ${samples.filter((_, i) => i % 5 === 4).map((v) => Math.round(v / 1024 / 1024)).join(' ')}`,
+      `bridge V8 heap used MiB (/metrics): after warm-up ${heapStart === null ? 'n/a' : mb(heapStart)}, end ${heapEnd === null ? 'n/a' : mb(heapEnd)}`,
+      `shutdown: in-flight request ${inFlight.status}, exit code ${String(code)}, ${shutdownMs} ms after SIGTERM`
+    ].join('\n'))
+    for (const f of [...warm.failures, ...run.failures]) console.log(`  failed: ${f}`)
+    const ok = bad === 0 && growth <= options.rssBoundMb * 1024 * 1024 && shutdownOk
+    console.log(ok ? 'soak: PASS' : 'soak: FAIL')
+    return ok ? 0 : 1
+  } finally {
+    stopAll()
+    clearTimeout(watchdog)
+  }
+}
+
+process.exitCode = await main()

@@ -1,0 +1,65 @@
+// Encryption of what the bridge keeps in a shared store (Redis): upstream
+// pages are workspace data, tokens are secrets. Each value is sealed with
+// AES-256-GCM under a key derived (HKDF-SHA256) from the workspace's own login
+// and key, so the store alone reveals neither rows nor tokens, and one
+// workspace's entries cannot be opened with another's credential. The store
+// key is the additional authenticated data: an entry moved under another key
+// (page 3 served as page 4) fails to open.
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
+import { credentialId, type Credential } from './credential.js'
+
+/** What a value is for: separate keys, so a page can never open as a token. */
+export type SealPurpose = 'page' | 'token'
+
+export interface SealedBox {
+  seal(aad: string, plaintext: string): Buffer
+  /** The plaintext, or null when the value was not sealed by this credential under this key. */
+  open(aad: string, sealed: Buffer): string | null
+}
+
+const VERSION = 1
+const IV_BYTES = 12
+const TAG_BYTES = 16
+const SALT = 'botcity-insights-odata/shared-store/v1'
+
+export function deriveKey(credential: Credential, purpose: SealPurpose): Buffer {
+  const ikm = Buffer.concat([Buffer.from(credential.login, 'utf8'), Buffer.from([0]), Buffer.from(credential.key, 'utf8')])
+  return Buffer.from(hkdfSync('sha256', ikm, SALT, `${purpose}`, 32))
+}
+
+export function sealedBox(key: Buffer): SealedBox {
+  return {
+    seal(aad, plaintext) {
+      const iv = randomBytes(IV_BYTES)
+      const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(aad, 'utf8'))
+      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
+      return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body])
+    },
+    open(aad, sealed) {
+      if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== VERSION) return null
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + IV_BYTES))
+          .setAAD(Buffer.from(aad, 'utf8'))
+          .setAuthTag(sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES))
+        return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8')
+      } catch {
+        return null
+      }
+    }
+  }
+}
+
+/** Boxes per credential and purpose, derived once and remembered (the key stays in this process's memory only). */
+export function sealedBoxes(maxCredentials = 1000): (credential: Credential, purpose: SealPurpose) => SealedBox {
+  const boxes = new LRUCache<string, SealedBox>({ max: maxCredentials * 2 })
+  return (credential, purpose) => {
+    const id = `${credentialId(credential)} ${purpose}`
+    let box = boxes.get(id)
+    if (box === undefined) {
+      box = sealedBox(deriveKey(credential, purpose))
+      boxes.set(id, box)
+    }
+    return box
+  }
+}
