@@ -18,18 +18,16 @@ t.test('a full load with read-ahead is exact and reads each upstream page once',
   t.ok(calls >= minimal && calls <= minimal + 1, `${calls} upstream calls for ${minimal} pages`)
 })
 
-t.test('read-ahead makes the next page arrive without waiting for the upstream', async (t) => {
+t.test('read-ahead: the next page is already read when the client asks for it', async (t) => {
   const bridge = await startBridge({ sim: { tasks: 2000, historyDays: 30, latencyMs: 40, now: () => NOW }, now: () => NOW, env: { PAGE_SIZE: '100', UPSTREAM_CONCURRENCY: '5' } })
   t.teardown(() => bridge.close())
   const first = await fetch(`${bridge.feed}Tasks`)
   const next = ((await first.json()) as Record<string, string>)['@odata.nextLink'] as string
   await new Promise((r) => setTimeout(r, 200))
   bridge.sim.resetStats()
-  const started = performance.now()
   const second = await fetch(next)
   await second.arrayBuffer()
-  const elapsed = performance.now() - started
   // The 5 calls are the read-ahead for the page after; the page itself was already read.
+  // (How much time this saves is measured by npm run bench, not here.)
   t.equal(bridge.sim.stats().tasks, 5, 'no upstream call for the page itself, only the next read-ahead')
-  t.ok(elapsed < 40, `answered in ${elapsed.toFixed(1)} ms, less than one upstream latency`)
 })
