@@ -8,11 +8,11 @@
 // page key. Without a credential a get stays local. Redis trouble degrades to
 // upstream reads (redis-store.ts), never to a failed request.
 import { createHash } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { LRUCache } from 'lru-cache'
 import { credentialId, type Credential } from './credential.js'
 import { noPageCache, stampedRead, type PageCache, type PageCacheOptions, type PageCacheStats, type ReadStamp, type Stamped } from './page-cache.js'
 import type { RedisStore } from './redis-store.js'
+import { awaitHolder } from './redis-store.js'
 import type { SealedBox, SealPurpose } from './sealed-box.js'
 
 export interface SharedPageCacheOptions extends PageCacheOptions {
@@ -117,16 +117,7 @@ export function createSharedPageCache(options: SharedPageCacheOptions): SharedPa
   /** Another replica holds the lock: its value, once written, or null (it failed, Redis went away, or it took too long). */
   async function awaitShared(at: Place): Promise<{ entry: Entry; ttl: number } | null> {
     counters.lockWaits++
-    const deadline = Date.now() + lockWaitMs
-    const errors = store.stats().errors
-    // Stop waiting as soon as Redis fails to answer: the holder's value would not reach us either.
-    while (Date.now() < deadline && store.ready() && store.stats().errors === errors) {
-      await sleep(pollMs)
-      const found = await loadShared(at)
-      if (found !== null) return found
-      if (await store.attempt('lock check', (r) => r.exists(at.lock), 0) === 0) return loadShared(at)
-    }
-    return null
+    return awaitHolder(store, at.lock, () => loadShared(at), lockWaitMs, pollMs)
   }
 
   async function load(key: string, context: Context, fetchOptions: { ttl?: number }): Promise<Entry> {

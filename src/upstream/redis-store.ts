@@ -3,6 +3,7 @@
 // dependency. A command runs only while the connection is ready, with a short
 // timeout; any failure is logged (at most once per interval), counted, and
 // answered with the caller's fallback, so requests go to the upstream instead.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import type { UpstreamLogger } from './observability.js'
@@ -45,6 +46,23 @@ export interface RedisStore {
 }
 
 /** Deletes KEYS[1] only while it holds ARGV[1] (a lock's token, or the exact value a caller saw). */
+/**
+ * Waits while another replica holds `lock`, polling for the value it will
+ * write; null when the holder gives up (lock gone, no value), Redis fails to
+ * answer (the value would not reach us either) or the wait ends.
+ */
+export async function awaitHolder<T>(store: RedisStore, lock: string, load: () => Promise<T | null>, waitMs: number, pollMs: number): Promise<T | null> {
+  const deadline = Date.now() + waitMs
+  const errors = store.stats().errors
+  while (Date.now() < deadline && store.ready() && store.stats().errors === errors) {
+    await sleep(pollMs)
+    const found = await load()
+    if (found !== null) return found
+    if (await store.attempt('lock check', (r) => r.exists(lock), 0) === 0) return load()
+  }
+  return null
+}
+
 export const DELETE_IF_EQUAL = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
 export function createRedisStore(options: RedisStoreOptions): RedisStore {

@@ -5,10 +5,10 @@
 // around the login; the others wait for its session (best effort: after a
 // while, or when Redis is down, each logs in on its own). Sessions are sealed
 // with the credential (sealed-box.ts), under a key naming only its id.
-import { setTimeout as sleep } from 'node:timers/promises'
 import { LRUCache } from 'lru-cache'
 import { credentialId, type Credential } from './credential.js'
 import type { RedisStore } from './redis-store.js'
+import { awaitHolder } from './redis-store.js'
 import { DELETE_IF_EQUAL } from './redis-store.js'
 import type { SealedBox, SealPurpose } from './sealed-box.js'
 import type { Session, TokenCache, TokenCacheOptions } from './token-cache.js'
@@ -73,16 +73,7 @@ export function createSharedTokenCache(options: SharedTokenCacheOptions): Shared
 
   async function awaitShared(at: Place): Promise<Found | null> {
     counters.lockWaits++
-    const deadline = Date.now() + lockWaitMs
-    const errors = store.stats().errors
-    // Stop waiting as soon as Redis fails to answer: the holder's value would not reach us either.
-    while (Date.now() < deadline && store.ready() && store.stats().errors === errors) {
-      await sleep(pollMs)
-      const found = await loadShared(at)
-      if (found !== null) return found
-      if (await store.attempt('lock check', (r) => r.exists(at.lock), 0) === 0) return loadShared(at)
-    }
-    return null
+    return awaitHolder(store, at.lock, () => loadShared(at), lockWaitMs, pollMs)
   }
 
   async function obtain(id: string, credential: Credential, fetchOptions: { ttl?: number }): Promise<Session> {
