@@ -1,6 +1,6 @@
 // buildApp: the Fastify application, with no listening socket of its own, so
 // tests build it and server.ts runs it. Plugins in data-flow order.
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import compress from '@fastify/compress'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
@@ -57,7 +57,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions({ level: config.logLevel, secretParams: [config.apiKeyParam], ...(options.logStream === undefined ? {} : { stream: options.logStream }) }),
     trustProxy: config.trustProxy,
-    requestIdHeader: 'x-request-id',
+    // A client's x-request-id is used for log correlation only when it is short and plain.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID()
+    },
     // Body, header and URL sizes, timeouts, parser-refused requests as OData errors (docs/reliability.md).
     ...serverLimitOptions(),
     // Query strings are read raw by the OData layer: Fastify's parser turns `+` into a space.

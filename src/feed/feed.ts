@@ -156,7 +156,7 @@ export class Feed {
     const result = await EXECUTORS[set.name](this.context(set, r.access, q, r.now, null, 1, false))
     const row = result.rows[0]
     if (row === undefined) {
-      throw bridgeError('BRIDGE_ERR_NOT_FOUND', `${set.typeName} ${JSON.stringify(key)} was not found in the last ${query.days ?? this.options.horizonDays} days.`, { target: set.key })
+      throw bridgeError('BRIDGE_ERR_NOT_FOUND', `${set.typeName} ${JSON.stringify(key).slice(0, 100)} was not found in the last ${query.days ?? this.options.horizonDays} days.`, { target: set.key })
     }
     return row
   }
