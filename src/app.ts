@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import { bridgeError } from './errors.js'
 import { Feed } from './feed/feed.js'
+import { createResponseCache } from './feed/response-cache.js'
 import type { CredentialSource } from './feed/credentials.js'
 import { skipTokenCodec } from './feed/skiptoken.js'
 import { rotatingSkipTokenCodec, sharedSkipTokenSecret } from './feed/shared-skiptoken-secret.js'
@@ -123,6 +124,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxLocalRows: config.maxLocalRows,
     concurrency: config.upstreamConcurrency,
     prefetch: config.cacheTtlS > 0,
+    responses: createResponseCache({ ttlMs: config.cacheTtlS * 1000, maxBytes: Math.floor(config.cacheMaxBytes / 4), now }),
     apiKeyParam: config.apiKeyParam,
     onRows: metrics.rowsServed,
     now

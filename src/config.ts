@@ -25,7 +25,7 @@ const SCHEMA = {
     UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 30000, description: 'Timeout of one upstream call.' },
     UPSTREAM_RETRIES: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries of an upstream call on 429, 500, 502-504 and network errors (Retry-After honoured).' },
     UPSTREAM_PAGE_SIZE: { type: 'string', pattern: '^(auto|[1-9][0-9]{0,3})$', default: 'auto', description: 'Rows per upstream page: auto probes once whether BotCity honours a larger size (1000) and uses it if confirmed; a number asks for that size and relies on the answer.' },
-    UPSTREAM_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 6, description: 'Concurrent upstream calls per credential.' },
+    UPSTREAM_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 8, description: 'Concurrent upstream calls per credential.' },
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 86400, default: 3000, description: 'How long an upstream token is reused before logging in again.' },
     CACHE_TTL_S: { type: 'integer', minimum: 0, maximum: 86400, default: 60, description: 'How long an upstream page is served from the cache (0 disables it).' },
     CACHE_MAX_MB: { type: 'integer', minimum: 1, maximum: 65536, default: 128, description: 'Memory bound of the page cache.' },

@@ -22,6 +22,7 @@ import type { Row, RowValue } from './row.js'
 import type { UpstreamAccess } from './upstream-access.js'
 import { carriedPairs, nextLink, queryId } from './next-link.js'
 import { keyFilter, parseRequest, residualOf } from './query.js'
+import type { ResponseCache } from './response-cache.js'
 import type { SkipTokenCodec } from './skiptoken.js'
 import { executeAutomations, executeRunners } from './small-sets.js'
 import { executeTasks } from './tasks.js'
@@ -37,6 +38,8 @@ export interface FeedOptions {
   readonly maxLocalRows: number
   readonly concurrency: number
   readonly now: () => number
+  /** Finished answers kept for warm repeats (null: none). */
+  readonly responses?: ResponseCache | null
   /** Whether upstream pages behind a nextLink are read ahead into the page cache. */
   readonly prefetch: boolean
   /** Query parameter carrying a Web API key (never echoed in nextLink). */
@@ -192,6 +195,18 @@ export class Feed {
     if (applied !== null) reply.header('preference-applied', applied)
     const pairs = carriedPairs(rawQuery, [this.options.apiKeyParam])
     const id = queryId(path + (countOnly ? '/$count' : ''), pairs, r.credentialId)
+    const answerKey = `${id} ${r.query.skiptoken ?? ''} ${r.format.contentType} ${pageSize} ${r.prefer.omitNulls} ${root}`
+    const cached = this.options.responses?.get(answerKey)
+    if (cached !== undefined) {
+      if (cached.rows > 0) this.options.onRows?.(set.name, cached.rows)
+      if (cached.preferenceApplied !== null) reply.header('preference-applied', cached.preferenceApplied)
+      return reply.header('content-type', cached.contentType).send(cached.body)
+    }
+    const answer = (contentType: string, text: string, rows = 0): FastifyReply => {
+      const body = Buffer.from(text)
+      this.options.responses?.set(answerKey, { contentType, body, preferenceApplied: applied, rows })
+      return reply.header('content-type', contentType).send(body)
+    }
     const state = r.query.skiptoken === null ? null : this.options.codec.decode(id, r.query.skiptoken)
     const payload = this.payload(r, r.query.select)
     const steps = r.query.apply ?? []
@@ -211,14 +226,14 @@ export class Feed {
         inner: (q, t) => this.context(set, r.access, q, t, null, this.options.maxLocalRows, false)
       })
       const link = result.next === null ? null : nextLink(root, path, pairs, this.options.codec.encode(id, result.next))
-      return sendJson(reply, r.format, aggregatePayload(payload, columns, { rows: result.rows, count: result.count, nextLink: link }))
+      return answer(r.format.contentType, aggregatePayload(payload, columns, { rows: result.rows, count: result.count, nextLink: link }))
     }
     const result = await EXECUTORS[set.name](this.context(set, r.access, query, r.now, state, pageSize, countOnly))
-    if (countOnly) return reply.type('text/plain; charset=utf-8').send(String(result.count ?? 0))
+    if (countOnly) return answer('text/plain; charset=utf-8', String(result.count ?? 0))
     this.options.onRows?.(set.name, result.rows.length)
     const expanded = (query.expand ?? []).length > 0 ? await this.expand(r, set, result.rows) : undefined
     const link = result.next === null ? null : nextLink(root, path, pairs, this.options.codec.encode(id, result.next))
-    return sendJson(reply, r.format, collectionPayload(payload, { rows: result.rows, count: result.count, nextLink: link, ...(expanded === undefined ? {} : { expanded }) }))
+    return answer(r.format.contentType, collectionPayload(payload, { rows: result.rows, count: result.count, nextLink: link, ...(expanded === undefined ? {} : { expanded }) }), result.rows.length)
   }
 
   private context(set: EntitySetDef, access: ExecContext['access'], query: QueryOptions, now: number, state: unknown, pageSize: number, countOnly: boolean): ExecContext {

@@ -168,7 +168,7 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
   })
   if (outcome.restart === true) return 'restart'
   const more = !outcome.ended && (top === null || given + rows.length < top)
-  if (more && ctx.prefetch && residualFree) readAhead(ctx, days, outcome.cursor, outcome.pageSize, Math.min(ctx.pageSize, top === null ? Infinity : top - given - rows.length), anchor, bounds.lower)
+  if (more && ctx.prefetch && residualFree) readAhead(ctx, days, outcome.cursor, outcome.pageSize, Math.min(READ_AHEAD_PAGES * ctx.pageSize, top === null ? Infinity : top - given - rows.length), anchor, bounds.lower)
   return {
     rows,
     count,
@@ -176,8 +176,11 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
   }
 }
 
+/** Bridge pages read ahead: two keep the upstream busy while one is being answered and read. */
+const READ_AHEAD_PAGES = 2
+
 /**
- * Starts reading, into the page cache, the upstream pages the next page of this
+ * Starts reading, into the page cache, the upstream pages the next pages of this
  * load will need, so the upstream works while the client reads this answer.
  * Those reads start after every read of this request ended, so the next
  * request sees them as newer reads (task-scan.ts) and stays exact.

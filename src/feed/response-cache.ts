@@ -1,0 +1,34 @@
+// Finished answers of collection requests, kept as bytes for the page cache's
+// TTL, keyed by credential and everything that shapes the answer (path, query,
+// format, preferences). A warm repeat — Power BI refreshing a report, several
+// visuals asking the same thing — then costs no row work at all.
+import { LRUCache } from 'lru-cache'
+
+export interface CachedAnswer {
+  readonly contentType: string
+  readonly body: Buffer
+  readonly preferenceApplied: string | null
+  /** Rows in the answer (for the rows-served metric). */
+  readonly rows: number
+}
+
+export interface ResponseCache {
+  get(key: string): CachedAnswer | undefined
+  set(key: string, answer: CachedAnswer): void
+}
+
+export function createResponseCache(options: { ttlMs: number; maxBytes: number; now?: () => number }): ResponseCache | null {
+  if (options.ttlMs <= 0) return null
+  const origin = options.now?.()
+  const cache = new LRUCache<string, CachedAnswer>({
+    ttl: options.ttlMs,
+    ttlResolution: 0,
+    maxSize: options.maxBytes,
+    sizeCalculation: (a) => Math.max(1, a.body.length + a.contentType.length),
+    ...(options.now === undefined ? {} : { perf: { now: () => (options.now as () => number)() - (origin as number) + 1 } })
+  })
+  return {
+    get: (key) => cache.get(key),
+    set: (key, answer) => { cache.set(key, answer) }
+  }
+}
