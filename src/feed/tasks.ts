@@ -144,6 +144,9 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
   }
   const count = ctx.query.count ? await countBetween(run, bounds, pageSizeHint) : null
   const rows: Row[] = []
+  let scanned = 0
+  let matched = 0
+  let batches = 0
   const outcome = await scanTasks({
     run,
     bounds,
@@ -152,12 +155,20 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
     jumped,
     batchPages: (ps, c) => {
       const need = want - rows.length + skipLeft
-      const exact = residualFree ? Math.ceil(((c.pos % ps) + need) / ps) : Infinity
-      return Math.min(exact, ctx.concurrency, pagesToEnd(anchor, c, bounds.lower, ps))
+      // Without a residual filter the rows needed fill a known number of pages; with
+      // one, the share of rows matching so far says how many pages likely hold them
+      // (one page first, to learn it), so a small $top does not read a whole batch.
+      const exact = residualFree
+        ? Math.ceil(((c.pos % ps) + need) / ps)
+        : scanned === 0 ? 1 : matched === 0 ? Math.min(2 * batches, ctx.concurrency) : Math.ceil(need / (matched / scanned) / ps)
+      batches++
+      return Math.max(1, Math.min(exact, ctx.concurrency, pagesToEnd(anchor, c, bounds.lower, ps)))
     },
     step: (task) => {
       const row = read(task as unknown as Record<string, unknown>)
+      scanned++
       if (!keep(row)) return true
+      matched++
       if (skipLeft > 0) {
         skipLeft--
         return true
