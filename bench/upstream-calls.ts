@@ -221,11 +221,11 @@ function whyOver(over: readonly CorpusResult[]): string {
   const parts: string[] = []
   const residual = over.filter((r) => r.kind === 'residual')
   if (residual.length > 0) {
-    parts.push(`a residual $filter in upstream order reads pages in batches of UPSTREAM_CONCURRENCY (feed/tasks.ts nativeScan: batchPages gives min(∞, concurrency, pagesToEnd) when the filter is not absorbed, as it cannot know where the last match is), so it reads up to concurrency − 1 pages past the one holding the last needed match (${list(residual)})`)
+    parts.push(`a residual $filter in upstream order cannot know where its last match is: it reads one page, then as many as the share of matching rows so far suggests (feed/tasks.ts nativeScan), so it may read a page or two past the one holding the last needed match (${list(residual)})`)
   }
   const local = over.filter((r) => r.kind === 'local')
   if (local.length > 0) {
-    parts.push(`a local sort reads the window in batches of UPSTREAM_CONCURRENCY without the end-of-set estimate the native scan uses (feed/tasks.ts localWindow: batchPages: () => ctx.concurrency, no pagesToEnd), so its last batch reads up to concurrency − 1 pages past the page that shows the end of the set (${list(local)})`)
+    parts.push(`a local sort reads the window up to the estimated end of the set (feed/tasks.ts localWindow, pagesToEnd: creation rates seen so far), and the estimate can be a few pages long when the rate changes near the end (${list(local)})`)
   }
   const native = over.filter((r) => r.kind === 'native' && r.min !== null && r.cold > r.min)
   if (native.length > 0) {

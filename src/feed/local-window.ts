@@ -15,6 +15,8 @@ export interface WindowRequest {
   /** Offset into the ordered result where this page starts (from the skiptoken). */
   readonly offset: number
   readonly pageSize: number
+  /** How many rows matched, when `all` holds only the first of them, already in order. */
+  readonly matched?: number
 }
 
 export interface WindowPage {
@@ -47,12 +49,13 @@ export function applyWindow(all: readonly Row[], residual: Residual, key: string
     const tie = keyTieBreak(key)
     rows.sort((a, b) => compare(a, b) || tie(a, b))
   }
+  const total = request.matched ?? rows.length
   const start = request.skip + request.offset
-  const end = request.top === null ? rows.length : Math.min(rows.length, request.skip + request.top)
+  const end = request.top === null ? total : Math.min(total, request.skip + request.top)
   const pageEnd = Math.min(end, start + request.pageSize)
   return {
     rows: rows.slice(start, pageEnd),
-    matched: rows.length,
+    matched: total,
     nextOffset: pageEnd < end ? pageEnd - request.skip : null
   }
 }

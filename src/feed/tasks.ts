@@ -10,7 +10,7 @@ import { instantRange } from '../plan/conjuncts.js'
 import type { WireTask } from '../upstream/wire.js'
 import { DAY_MS } from './exec-context.js'
 import type { ExecContext, ExecResult } from './exec-context.js'
-import { applyWindow, matches } from './local-window.js'
+import { applyWindow, keyTieBreak, matches } from './local-window.js'
 import { rowReader } from './row.js'
 import type { Row } from './row.js'
 import { locate, scanTasks } from './task-scan.js'
@@ -78,7 +78,19 @@ async function countBetween(run: PageRun<WireTask>, bounds: Bounds, hint: number
 async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, T: number, days: number, offset: number): Promise<ExecResult> {
   const read = rowReader(ctx.set)
   const keep = matches(ctx.residual)
+  // Only the first `limit` rows of the ordered result can reach this page: keep
+  // those (re-cut now and then), count the rest — memory follows the page, not the window.
+  const skip = ctx.query.skip ?? 0
+  const limit = skip + Math.min(ctx.query.top ?? Infinity, offset + ctx.pageSize)
+  const { compare } = ctx.residual
+  const tie = keyTieBreak(ctx.set.key)
+  const order = compare === null ? null : (a: Row, b: Row): number => compare(a, b) || tie(a, b)
+  const cut = (): void => {
+    if (order !== null) kept.sort(order)
+    if (kept.length > limit) kept.length = limit
+  }
   const kept: Row[] = []
+  let matchedRows = 0
   let seen = 0
   let cursor: ScanCursor = { pos: 0, total: null, ref: null, lastDate: null, lastIds: [] }
   let anchor = { pos: 0, date: bounds.upper }
@@ -100,12 +112,16 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bou
         throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This query needs more than ${ctx.maxLocalRows} tasks sorted or counted in the bridge. Narrow it with a dateCreation filter (e.g. $filter=dateCreation ge 2024-01-01T00:00:00Z) or a shorter horizon (days=N), or sort by dateCreation desc, which the upstream does itself.`, { target: '$orderby' })
       }
       const row = read(task as unknown as Record<string, unknown>)
-      if (keep(row)) kept.push(row)
+      if (!keep(row)) return true
+      matchedRows++
+      if (order !== null || kept.length < limit) kept.push(row)
+      if (kept.length >= 2 * limit + 1024) cut()
       return true
     }
   })
-  const page = applyWindow(kept, { filter: null, search: null, compare: ctx.residual.compare }, ctx.set.key, {
-    skip: ctx.query.skip ?? 0, top: ctx.query.top, offset, pageSize: ctx.pageSize
+  cut()
+  const page = applyWindow(kept, { filter: null, search: null, compare: null }, ctx.set.key, {
+    skip, top: ctx.query.top, offset, pageSize: ctx.pageSize, matched: matchedRows
   })
   return {
     rows: ctx.countOnly ? [] : page.rows,
