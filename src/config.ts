@@ -27,7 +27,7 @@ const SCHEMA = {
     UPSTREAM_PAGE_SIZE: { type: 'string', pattern: '^(auto|[1-9][0-9]{0,3})$', default: 'auto', description: 'Rows per upstream page: auto probes once whether BotCity honours a larger size (1000) and uses it if confirmed; a number asks for that size and relies on the answer.' },
     UPSTREAM_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 8, description: 'Concurrent upstream calls per credential.' },
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 86400, default: 3000, description: 'How long an upstream token is reused before logging in again.' },
-    CACHE_TTL_S: { type: 'integer', minimum: 0, maximum: 86400, default: 60, description: 'How long an upstream page is served from the cache (0 disables it).' },
+    CACHE_TTL_S: { type: 'integer', minimum: 0, maximum: 86400, default: 60, description: 'How long upstream pages and finished answers are served from the cache, so data is at most this old (0 disables caching and read-ahead).' },
     CACHE_MAX_MB: { type: 'integer', minimum: 1, maximum: 65536, default: 128, description: 'Memory bound of the page cache.' },
     SKIPTOKEN_SECRET: { type: 'string', minLength: 16, description: 'Secret that signs $skiptoken values; give every replica the same one (default: with REDIS_URL, one shared through Redis; else random per process).' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://[^\\s]+$', description: 'redis:// or rediss:// (TLS) URL of a Redis shared by several replicas: upstream pages and tokens are cached there (sealed with each workspace credential), and without SKIPTOKEN_SECRET the $skiptoken secret is shared through it. Unset: caches stay in memory. If Redis is unreachable the bridge serves from the upstream.' },
