@@ -26,10 +26,11 @@ cp -r dist "$stage/dist"
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 (cd "$stage" && NODE_ENV=production HOST=127.0.0.1 PORT="$port" LOG_LEVEL=warn node dist/src/server.js > "$stage/server.log" 2>&1) &
 pid=$!
+get() { node -e "fetch(process.argv[1]).then(async (r) => { if (!r.ok) process.exit(1); process.stdout.write(await r.text()) }, () => process.exit(1))" "$1"; }
 for _ in $(seq 1 50); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  get "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   sleep 0.2
 done
-curl -fsS "http://127.0.0.1:$port/healthz" | grep -q '"ok"' || { cat "$stage/server.log" >&2; fail "/healthz did not answer"; }
-curl -fsS "http://127.0.0.1:$port/odata/Tasks?\$top=1" | grep -q '"@odata.context"' || { cat "$stage/server.log" >&2; fail "the feed did not answer"; }
+get "http://127.0.0.1:$port/healthz" | grep -q '"ok"' || { cat "$stage/server.log" >&2; fail "/healthz did not answer"; }
+get "http://127.0.0.1:$port/odata/Tasks?\$top=1" | grep -q '"@odata.context"' || { cat "$stage/server.log" >&2; fail "the feed did not answer"; }
 echo "runtime image check: production-only install starts with the image's command and answers /healthz and /odata/Tasks"
