@@ -124,6 +124,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxLocalRows: config.maxLocalRows,
     concurrency: config.upstreamConcurrency,
     prefetch: config.cacheTtlS > 0,
+    verify: (credential) => client.login(credential),
     responses: createResponseCache({ ttlMs: config.cacheTtlS * 1000, maxBytes: Math.floor(config.cacheMaxBytes / 4), now }),
     apiKeyParam: config.apiKeyParam,
     onRows: metrics.rowsServed,

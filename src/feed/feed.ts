@@ -14,6 +14,8 @@ import type { ResourcePath } from '../routes/resource-path.js'
 import { aggregatePayload, collectionPayload, entityPayload, keySegment, propertyPayload, rawValue } from '../serialize/payload.js'
 import type { PayloadOptions } from '../serialize/payload.js'
 import { credentialId } from '../upstream/credential.js'
+import type { Credential } from '../upstream/credential.js'
+import { rawQueryParam } from '../http/client-auth.js'
 import type { CredentialSource } from './credentials.js'
 import type { ExecContext, ExecResult } from './exec-context.js'
 import { expandPage } from './expand.js'
@@ -38,6 +40,8 @@ export interface FeedOptions {
   readonly maxLocalRows: number
   readonly concurrency: number
   readonly now: () => number
+  /** Checks a client's workspace credentials (one login, cached). */
+  readonly verify?: (credential: Credential) => Promise<unknown>
   /** Finished answers kept for warm repeats (null: none). */
   readonly responses?: ResponseCache | null
   /** Whether upstream pages behind a nextLink are read ahead into the page cache. */
@@ -104,9 +108,24 @@ const EXECUTORS: Record<EntitySetDef['name'], (ctx: ExecContext) => Promise<Exec
 export class Feed {
   constructor(private readonly options: FeedOptions) {}
 
+  /**
+   * With client credentials (passthrough), the service document checks them with
+   * one login (cached): the Power BI service tests a connection at the root, and
+   * a wrong key must fail there, not at the first refresh.
+   */
+  async verifyAtRoot(request: FastifyRequest, rawQuery: string): Promise<void> {
+    if (!this.options.credentials.clientSupplied || this.options.verify === undefined) return
+    const verify = this.options.verify
+    await this.mapRejection(async () => verify(this.options.credentials.resolve(request, rawQueryParam(`?${rawQuery}`, this.options.apiKeyParam))))
+  }
+
   async serve(input: ServeInput): Promise<unknown> {
+    return this.mapRejection(() => this.serveOrThrow(input))
+  }
+
+  private async mapRejection<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await this.serveOrThrow(input)
+      return await work()
     } catch (err) {
       if (this.options.credentials.clientSupplied && isBridgeError(err) && err.code === 'UPSTREAM_CREDENTIALS_REJECTED') {
         throw bridgeError('BRIDGE_ERR_UNAUTHORIZED', 'BotCity rejected this workspace login or key: sign in again with the login (user name) and key (password) from the Developer Environment page of the Orchestrator.', { cause: err })

@@ -26,6 +26,7 @@ export async function odataRoutes(app: FastifyInstance, options: ODataRouteOptio
       case 'metadata':
         return reply.type('application/xml; charset=utf-8').send(options.csdl)
       case 'service': {
+        await options.feed.verifyAtRoot(request, rawQuery)
         const format = negotiateJson(request, null)
         return sendJson(reply, format, serviceDocument(root))
       }
