@@ -221,15 +221,15 @@ function whyOver(over: readonly CorpusResult[]): string {
   const parts: string[] = []
   const residual = over.filter((r) => r.kind === 'residual')
   if (residual.length > 0) {
-    parts.push(`a residual $filter in upstream order cannot know where its last match is: it reads one page, then as many as the share of matching rows so far suggests (feed/tasks.ts nativeScan), so it may read a page or two past the one holding the last needed match (${list(residual)})`)
+    parts.push(`a residual $filter in upstream order first reads the pages its $skip + $top must take (each row matches at most once), then half of what the share of matching rows so far suggests (feed/tasks.ts nativeScan); when the matches thin out after that, a batch can end a page or two past the last needed match (${list(residual)})`)
   }
   const local = over.filter((r) => r.kind === 'local')
   if (local.length > 0) {
-    parts.push(`a local sort reads the window up to the estimated end of the set (feed/tasks.ts localWindow, pagesToEnd: creation rates seen so far), and the estimate can be a few pages long when the rate changes near the end (${list(local)})`)
+    parts.push(`a local sort reads the window in batches sized by EndEstimate (feed/tasks.ts): half the pages the slowest creation rate seen so far leaves before the set's lower bound; when the rate falls further just before that bound (a night or weekend at the end of the set), a batch ends past it (${list(local)})`)
   }
   const native = over.filter((r) => r.kind === 'native' && r.min !== null && r.cold > r.min)
   if (native.length > 0) {
-    parts.push(`a load in upstream order read past the end of its set: the read-ahead behind a nextLink and the scan's batches size themselves by pagesToEnd (feed/tasks.ts), an estimate of where the set ends from the rate of creation dates seen so far, and creation rates vary (weekdays, office hours), so the estimate overshoots near the end (${list(native)})`)
+    parts.push(`a load in upstream order read past the end of its set: its batches and the read-ahead behind a nextLink are sized by the same EndEstimate, and no rate read so far foresees a lull just before the set's lower bound (${list(native)}); reading the last day one page at a time would make it exact at one round trip per page`)
   }
   const other = over.filter((r) => r.kind !== 'residual' && r.kind !== 'local' && !native.includes(r))
   if (other.length > 0) parts.push(`other queries off their minimum: ${list(other)}`)

@@ -100,13 +100,14 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bou
     cursor = { ...cursor, pos: at.pos, total: at.total, ref: at.ref }
     anchor = { pos: at.pos, date: bounds.upper }
   }
+  const end = new EndEstimate(anchor, bounds.lower)
   await scanTasks({
     run,
     bounds,
     cursor,
     pageSizeHint: ctx.pageSizeHint,
     jumped: false,
-    batchPages: (ps, c) => Math.min(ctx.concurrency, pagesToEnd(anchor, c, bounds.lower, ps)),
+    batchPages: (ps, c) => Math.min(ctx.concurrency, end.pages(c, ps)),
     step: (task) => {
       if (++seen > ctx.maxLocalRows) {
         throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This query needs more than ${ctx.maxLocalRows} tasks sorted or counted in the bridge. Narrow it with a dateCreation filter (e.g. $filter=dateCreation ge 2024-01-01T00:00:00Z) or a shorter horizon (days=N), or sort by dateCreation desc, which the upstream does itself.`, { target: '$orderby' })
@@ -160,6 +161,7 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
   }
   const count = ctx.query.count ? await countBetween(run, bounds, pageSizeHint) : null
   const rows: Row[] = []
+  const end = new EndEstimate(anchor, bounds.lower)
   let scanned = 0
   let matched = 0
   let batches = 0
@@ -170,15 +172,20 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
     pageSizeHint,
     jumped,
     batchPages: (ps, c) => {
-      const need = want - rows.length + skipLeft
-      // Without a residual filter the rows needed fill a known number of pages; with
-      // one, the share of rows matching so far says how many pages likely hold them
-      // (one page first, to learn it), so a small $top does not read a whole batch.
-      const exact = residualFree
-        ? Math.ceil(((c.pos % ps) + need) / ps)
-        : scanned === 0 ? 1 : matched === 0 ? Math.min(2 * batches, ctx.concurrency) : Math.ceil(need / (matched / scanned) / ps)
+      // Without a residual filter the rows this page needs fill a known number of
+      // pages (the read-ahead fetches the next page's). With one, each upstream row
+      // matches at most once, so the rows the whole load still needs (its $top, or
+      // all) take at least that many pages: reading that many never reads a page
+      // the load will not use. Beyond it, only the share of rows matching so far
+      // says how far the matches lie: half of that estimate, or doubling batches
+      // while nothing matched (a key looked up by a filter), keeps a rare match fast.
+      const need = residualFree ? want - rows.length : skipLeft + (top === null ? Infinity : top - given - rows.length)
+      const certain = Math.ceil(((c.pos % ps) + need) / ps)
+      const likely = residualFree || scanned === 0 ? certain
+        : matched === 0 ? 2 ** batches
+          : Math.max(certain, Math.floor(need / (matched / scanned) / ps / 2))
       batches++
-      return Math.max(1, Math.min(exact, ctx.concurrency, pagesToEnd(anchor, c, bounds.lower, ps)))
+      return Math.max(1, Math.min(likely, ctx.concurrency, end.pages(c, ps)))
     },
     step: (task) => {
       const row = read(task as unknown as Record<string, unknown>)
@@ -195,7 +202,7 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
   })
   if (outcome.restart === true) return 'restart'
   const more = !outcome.ended && (top === null || given + rows.length < top)
-  if (more && ctx.prefetch && residualFree) readAhead(ctx, days, outcome.cursor, outcome.pageSize, Math.min(READ_AHEAD_PAGES * ctx.pageSize, top === null ? Infinity : top - given - rows.length), anchor, bounds.lower)
+  if (more && ctx.prefetch && residualFree) readAhead(ctx, days, outcome.cursor, outcome.pageSize, Math.min(READ_AHEAD_PAGES * ctx.pageSize, top === null ? Infinity : top - given - rows.length), end)
   return {
     rows,
     count,
@@ -212,21 +219,51 @@ const READ_AHEAD_PAGES = 2
  * Those reads start after every read of this request ended, so the next
  * request sees them as newer reads (task-scan.ts) and stays exact.
  */
-function readAhead(ctx: ExecContext, days: number, cursor: ScanCursor, ps: number, rows: number, anchor: { pos: number; date: number }, lower: number): void {
+function readAhead(ctx: ExecContext, days: number, cursor: ScanCursor, ps: number, rows: number, end: EndEstimate): void {
   const first = Math.floor(cursor.pos / ps)
-  const count = Math.min(Math.ceil(((cursor.pos % ps) + rows) / ps), pagesToEnd(anchor, cursor, lower, ps))
+  const count = Math.min(Math.ceil(((cursor.pos % ps) + rows) / ps), end.pages(cursor, ps))
   for (let p = first; p < first + count; p++) ctx.access.taskPage(p, days, false).catch(() => undefined)
 }
 
+/** A known point of the upstream order: the row at `pos` was created at `date`. */
+interface OrderPoint { readonly pos: number; readonly date: number }
+
+/** Rows behind the cursor a recent rate is measured over (three upstream pages). */
+const RECENT_ROWS = 60
+
 /**
- * Pages from the cursor's page up to the one before the page estimated to hold
- * the end of the set (tasks are assumed to arrive at the rate seen so far); the
- * last pages are then read one at a time, so no call is made past the end even
- * when the estimate is a page off.
+ * Where the set ends, estimated from the creation dates read so far at the
+ * slowest rate seen over a stretch ending at the cursor (since the load's
+ * anchor, or since any earlier batch at least RECENT_ROWS back): creation
+ * rates vary with weekdays and office hours, and a guess too far costs calls.
+ * Batches then cover only half the pages estimated to be left, so they shrink
+ * as the end nears and the last pages are read one at a time; a call past the
+ * end is made only when the rate falls by more than half just before the end.
  */
-function pagesToEnd(anchor: { pos: number; date: number }, c: ScanCursor, lower: number, ps: number): number {
-  if (c.lastDate === null || c.pos <= anchor.pos || anchor.date <= c.lastDate) return Infinity
-  const rowsPerMs = (c.pos - anchor.pos) / (anchor.date - c.lastDate)
-  const endPos = c.pos + (c.lastDate - lower) * rowsPerMs
-  return Math.max(1, Math.floor(endPos / ps) - Math.floor(c.pos / ps))
+class EndEstimate {
+  private readonly points: OrderPoint[]
+
+  constructor(anchor: OrderPoint, private readonly lower: number) {
+    this.points = [anchor]
+  }
+
+  /** Pages worth reading from the cursor's page (at least 1). */
+  pages(c: ScanCursor, ps: number): number {
+    if (c.lastDate === null) return Infinity
+    const here = { pos: c.pos, date: c.lastDate }
+    const last = this.points[this.points.length - 1] as OrderPoint
+    if (here.pos > last.pos) this.points.push(here)
+    // The slowest rate over any stretch ending here (the whole load, or the last
+    // rows read) is the safest guess of how many rows are left before `lower`.
+    let endPos = Infinity
+    for (let i = 0; i < this.points.length; i++) {
+      const from = this.points[i] as OrderPoint
+      if ((i > 0 && from.pos > here.pos - RECENT_ROWS) || here.pos <= from.pos || from.date <= here.date) continue
+      const rowsPerMs = (here.pos - from.pos) / (from.date - here.date)
+      endPos = Math.min(endPos, here.pos + (here.date - this.lower) * rowsPerMs)
+    }
+    if (endPos === Infinity) return Infinity
+    const left = Math.floor(endPos / ps) - Math.floor(here.pos / ps) + 1
+    return Math.max(1, Math.floor(left / 2))
+  }
 }
