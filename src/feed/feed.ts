@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { bridgeError, isBridgeError } from '../errors.js'
 import { negotiateJson, sendJson } from '../http/negotiate.js'
+import { sendChunks } from '../http/send-chunks.js'
 import type { JsonFormat } from '../http/negotiate.js'
 import { parsePrefer, preferenceApplied } from '../http/prefer.js'
 import type { Preferences } from '../http/prefer.js'
@@ -11,7 +12,7 @@ import type { EntitySetDef, PropertyDef } from '../model/index.js'
 import type { Expr, QueryOptions } from '../odata/ast.js'
 import { executeApply, leadingFilter } from './apply.js'
 import type { ResourcePath } from '../routes/resource-path.js'
-import { aggregatePayload, collectionPayload, entityPayload, keySegment, propertyPayload, rawValue } from '../serialize/payload.js'
+import { aggregateChunks, collectionChunks, entityPayload, keySegment, propertyPayload, rawValue } from '../serialize/payload.js'
 import type { PayloadOptions } from '../serialize/payload.js'
 import { credentialId } from '../upstream/credential.js'
 import type { Credential } from '../upstream/credential.js'
@@ -221,11 +222,8 @@ export class Feed {
       if (cached.preferenceApplied !== null) reply.header('preference-applied', cached.preferenceApplied)
       return reply.header('content-type', cached.contentType).send(cached.body)
     }
-    const answer = (contentType: string, text: string, rows = 0): FastifyReply => {
-      const body = Buffer.from(text)
-      this.options.responses?.set(answerKey, { contentType, body, preferenceApplied: applied, rows })
-      return reply.header('content-type', contentType).send(body)
-    }
+    const answer = (contentType: string, pieces: Iterable<string>, rows = 0): FastifyReply =>
+      sendChunks(reply, contentType, pieces, (body) => this.options.responses?.set(answerKey, { contentType, body, preferenceApplied: applied, rows }))
     const state = r.query.skiptoken === null ? null : this.options.codec.decode(id, r.query.skiptoken)
     const payload = this.payload(r, r.query.select)
     const steps = r.query.apply ?? []
@@ -245,14 +243,14 @@ export class Feed {
         inner: (q, t) => this.context(set, r.access, q, t, null, this.options.maxLocalRows, false)
       })
       const link = result.next === null ? null : nextLink(root, path, pairs, this.options.codec.encode(id, result.next))
-      return answer(r.format.contentType, aggregatePayload(payload, columns, { rows: result.rows, count: result.count, nextLink: link }))
+      return answer(r.format.contentType, aggregateChunks(payload, columns, { rows: result.rows, count: result.count, nextLink: link }))
     }
     const result = await EXECUTORS[set.name](this.context(set, r.access, query, r.now, state, pageSize, countOnly))
-    if (countOnly) return answer('text/plain; charset=utf-8', String(result.count ?? 0))
+    if (countOnly) return answer('text/plain; charset=utf-8', [String(result.count ?? 0)])
     this.options.onRows?.(set.name, result.rows.length)
     const expanded = (query.expand ?? []).length > 0 ? await this.expand(r, set, result.rows) : undefined
     const link = result.next === null ? null : nextLink(root, path, pairs, this.options.codec.encode(id, result.next))
-    return answer(r.format.contentType, collectionPayload(payload, { rows: result.rows, count: result.count, nextLink: link, ...(expanded === undefined ? {} : { expanded }) }), result.rows.length)
+    return answer(r.format.contentType, collectionChunks(payload, { rows: result.rows, count: result.count, nextLink: link, ...(expanded === undefined ? {} : { expanded }) }), result.rows.length)
   }
 
   private context(set: EntitySetDef, access: ExecContext['access'], query: QueryOptions, now: number, state: unknown, pageSize: number, countOnly: boolean): ExecContext {

@@ -105,15 +105,35 @@ export interface CollectionPage {
   readonly nextLink: string | null
 }
 
-export function collectionPayload(options: PayloadOptions, page: CollectionPage): string {
-  const head: Record<string, unknown> = {}
-  if (options.format.metadata !== 'none') head['@odata.context'] = contextUrl(options, '')
-  if (page.count !== null) head['@odata.count'] = options.format.ieee754 ? String(page.count) : page.count
-  const write = entityWriter(options)
-  const value = page.rows.map((r, i) => JSON.stringify(write(r, page.expanded?.[i]))).join(',')
-  const tail = page.nextLink === null ? '' : `,"@odata.nextLink":${JSON.stringify(page.nextLink)}`
+/** Rows per chunk of a collection written piecewise. */
+const ROWS_PER_CHUNK = 250
+
+/**
+ * A collection's JSON text in pieces — the head, then rows in chunks, then the
+ * tail — so a large page can be sent as it is written (feed.ts) instead of
+ * being built into one string first.
+ */
+function* valueChunks(head: Record<string, unknown>, rows: number, writeRow: (i: number) => string, nextLink: string | null): Generator<string> {
   const headText = JSON.stringify(head)
-  return `${headText.slice(0, -1)}${headText.length > 2 ? ',' : ''}"value":[${value}]${tail}}`
+  yield `${headText.slice(0, -1)}${headText.length > 2 ? ',' : ''}"value":[`
+  for (let start = 0; start < rows; start += ROWS_PER_CHUNK) {
+    const parts: string[] = []
+    for (let i = start; i < Math.min(rows, start + ROWS_PER_CHUNK); i++) parts.push(writeRow(i))
+    yield `${start === 0 ? '' : ','}${parts.join(',')}`
+  }
+  yield `]${nextLink === null ? '' : `,"@odata.nextLink":${JSON.stringify(nextLink)}`}}`
+}
+
+function collectionHead(options: PayloadOptions, context: string, count: number | null): Record<string, unknown> {
+  const head: Record<string, unknown> = {}
+  if (options.format.metadata !== 'none') head['@odata.context'] = context
+  if (count !== null) head['@odata.count'] = options.format.ieee754 ? String(count) : count
+  return head
+}
+
+export function collectionChunks(options: PayloadOptions, page: CollectionPage): Generator<string> {
+  const write = entityWriter(options)
+  return valueChunks(collectionHead(options, contextUrl(options, ''), page.count), page.rows.length, (i) => JSON.stringify(write(page.rows[i] as Row, page.expanded?.[i])), page.nextLink)
 }
 
 export function entityPayload(options: PayloadOptions, row: Row, expanded?: ExpandedValues): Record<string, unknown> {
@@ -135,10 +155,8 @@ export function rawValue(p: PropertyDef, v: RowValue): string {
 }
 
 /** A page of $apply results (Data Aggregation 4.0 §3.10): dynamic columns, no entity ids. */
-export function aggregatePayload(options: PayloadOptions, columns: readonly AggregateColumn[], page: CollectionPage): string {
-  const head: Record<string, unknown> = {}
-  if (options.format.metadata !== 'none') head['@odata.context'] = `${options.root}$metadata#${options.set.name}(${columns.map((c) => c.name).join(',')})`
-  if (page.count !== null) head['@odata.count'] = options.format.ieee754 ? String(page.count) : page.count
+export function aggregateChunks(options: PayloadOptions, columns: readonly AggregateColumn[], page: CollectionPage): Generator<string> {
+  const context = `${options.root}$metadata#${options.set.name}(${columns.map((c) => c.name).join(',')})`
   const write = (row: Row): string => {
     const out: Record<string, unknown> = {}
     for (const c of columns) {
@@ -150,7 +168,5 @@ export function aggregatePayload(options: PayloadOptions, columns: readonly Aggr
     }
     return JSON.stringify(out)
   }
-  const tail = page.nextLink === null ? '' : `,"@odata.nextLink":${JSON.stringify(page.nextLink)}`
-  const headText = JSON.stringify(head)
-  return `${headText.slice(0, -1)}${headText.length > 2 ? ',' : ''}"value":[${page.rows.map(write).join(',')}]${tail}}`
+  return valueChunks(collectionHead(options, context, page.count), page.rows.length, (i) => write(page.rows[i] as Row), page.nextLink)
 }
