@@ -1,7 +1,7 @@
 // One row of the results table.
 
 export interface ResultRow {
-  /** Measurement number from issue 5 (1–6), with a letter for its second figure. */
+  /** Measurement number from issue 5 (1–6; 7: streaming), with a letter for its second figure. */
   readonly id: string
   readonly what: string
   /** The median, formatted. */

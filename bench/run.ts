@@ -21,6 +21,7 @@ import type { ResultRow } from './result.js'
 import { callsRows, measureCalls } from './upstream-calls.js'
 import type { CorpusFigures } from './upstream-calls.js'
 import { measureWarm, warmRows } from './warm-cache.js'
+import { measureStreaming, streamingRows } from './streaming.js'
 
 const DOC = fileURLToPath(new URL('../../docs/performance.md', import.meta.url))
 const TEMPLATE = '# Performance\n\nFigures of `npm run bench` (issue 5).\n\n{{RESULTS}}\n'
@@ -86,12 +87,13 @@ async function main(options: BenchOptions): Promise<number> {
       })
     })
   }
-  if (options.only.has(4) || options.only.has(5) || options.only.has(6)) {
-    progress(`[4,5,6] simulator: ${options.tasks} tasks over ${options.historyDays} days, ${options.orderbyLatencyMs} ms per call`)
+  if (options.only.has(4) || options.only.has(5) || options.only.has(6) || options.only.has(7)) {
+    progress(`[4,5,6,7] simulator: ${options.tasks} tasks over ${options.historyDays} days, ${options.orderbyLatencyMs} ms per call`)
     await withSimulator({ tasks: options.tasks, historyDays: options.historyDays, latencyMs: options.orderbyLatencyMs }, async (sim) => {
       if (options.only.has(4)) await attempt('4', 'Warm page: bridge ÷ plain req/s', async () => warmRows(await measureWarm(options, sim, progress)))
       if (options.only.has(5)) await attempt('5', 'Local $orderby: peak RSS', async () => orderbyRows(await measureOrderby(options, sim, progress)))
       if (options.only.has(6)) await attempt('6', '$filter throughput', async () => filterRows(measureFilter(options, sim.tasks(), progress)))
+      if (options.only.has(7)) await attempt('7', 'Streamed page: first byte ÷ whole', async () => streamingRows(await measureStreaming(options, sim, progress)))
     })
   }
 
