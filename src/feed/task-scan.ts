@@ -20,6 +20,12 @@ export interface ScanCursor {
   total: number | null
   /** When the read that gave `total` ended (its read stamp), to tell older reads from newer ones. */
   ref: number | null
+  /**
+   * When that read started: a read overlapping it that saw the same total is
+   * trusted (the two are concurrent). null, or absent: none is, because a change
+   * the total did not show was seen (a row read again).
+   */
+  refStart?: number | null
   /** Date of the last row consumed, and the ids consumed at that date. */
   lastDate: number | null
   lastIds: number[]
@@ -97,6 +103,7 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
       if (cursor.total === null) {
         cursor.total = page.totalElements
         cursor.ref = stamp.ended
+        cursor.refStart = stamp.started
       }
       if (page.totalElements !== cursor.total) {
         // The upstream changed between reads. Only a read that started after the
@@ -116,16 +123,34 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
         cursor.pos += Math.max(0, page.totalElements - cursor.total)
         cursor.total = page.totalElements
         cursor.ref = stamp.ended
+        cursor.refStart = stamp.started
         if (cursor.pos >= (pageNo + 1) * pageSize) {
           for (let k = pageNo + 1; k < startPage + pages.length; k++) run.forget(k)
           break
         }
+      } else if (stamp.started <= (cursor.ref ?? -Infinity) && stamp.ended !== cursor.ref && !(typeof cursor.refStart === 'number' && stamp.ended >= cursor.refStart)) {
+        // The same total, but read before the reference read (a cached page, a
+        // bisection probe), or concurrently with one after a hidden change: as many
+        // tasks may have left the window's tail as arrived at its head in between,
+        // which the total does not show, and an older page would open a gap. Read it again.
+        if (++relocations > MAX_RELOCATIONS) {
+          throw bridgeError('UPSTREAM_UNAVAILABLE', 'Tasks in BotCity Insights changed too fast to page through them consistently; retry the refresh.')
+        }
+        for (let k = pageNo; k < startPage + pages.length; k++) run.forget(k)
+        break
       }
       for (let i = Math.max(0, cursor.pos - pageNo * pageSize); i < page.content.length; i++) {
         const task = page.content[i] as WireTask
         const date = dateOf(task)
         if (date < bounds.lower) return { cursor, ended: true, pageSize }
         if (date > bounds.upper || consumed(cursor, task.id, date)) {
+          // A row read again: this page saw more new tasks than the reference read,
+          // even if the total hid them, so it becomes the reference, and pages read
+          // before it ended, even concurrently, are read again (above) rather than trusted.
+          if (date <= bounds.upper) {
+            if ((cursor.ref ?? -Infinity) < stamp.ended) cursor.ref = stamp.ended
+            cursor.refStart = null
+          }
           cursor.pos++
           continue
         }
@@ -153,12 +178,12 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
  * answer is read off one page, or off two neighbouring pages that agree on
  * totalElements (else both are read again), so it is exact in that state.
  */
-export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHint: number, windowStart?: number): Promise<{ pos: number; total: number; ref: number; pageSize: number }> {
+export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHint: number, windowStart?: number): Promise<{ pos: number; total: number; ref: number; refStart: number; pageSize: number }> {
   for (let attempt = 0; ; attempt++) {
     const first = await run.get(0)
     const pageSize = first.size > 0 ? first.size : pageSizeHint
     const newest = first.content[0]
-    if (newest === undefined || dateOf(newest) <= instant) return { pos: 0, total: first.totalElements, ref: run.stamp(0).ended, pageSize }
+    if (newest === undefined || dateOf(newest) <= instant) return { pos: 0, total: first.totalElements, ref: run.stamp(0).ended, refStart: run.stamp(0).started, pageSize }
     const lastOf = (p: SpringPage<WireTask>): number | null => {
       const t = p.content[p.content.length - 1]
       return t === undefined ? null : dateOf(t)
@@ -187,7 +212,7 @@ export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHi
     }
     const page = await run.get(hi)
     const index = page.content.findIndex((t) => dateOf(t) <= instant)
-    const at = { total: page.totalElements, ref: run.stamp(hi).ended, pageSize }
+    const at = { total: page.totalElements, ref: run.stamp(hi).ended, refStart: run.stamp(hi).started, pageSize }
     if (index > 0 || hi === 0) return { pos: hi * pageSize + Math.max(0, index < 0 ? page.content.length : index), ...at }
     // The boundary is at the start of page hi: only true if page lo saw the same upstream.
     const before = await run.get(hi - 1)

@@ -97,7 +97,7 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bou
   if (bounds.upper < T) {
     // An upper bound before now: start where it does instead of reading the newer pages.
     const at = await locate(run, bounds.upper, ctx.pageSizeHint, bounds.windowStart)
-    cursor = { ...cursor, pos: at.pos, total: at.total, ref: at.ref }
+    cursor = { ...cursor, pos: at.pos, total: at.total, ref: at.ref, refStart: at.refStart }
     anchor = { pos: at.pos, date: bounds.upper }
   }
   const end = new EndEstimate(anchor, bounds.lower)
@@ -149,7 +149,7 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
     if (bounds.upper < T) {
       // An upper bound before now: find where it starts instead of reading the newer pages.
       const at = await locate(run, bounds.upper, pageSizeHint, bounds.windowStart)
-      cursor = { ...cursor, pos: at.pos, total: at.total, ref: at.ref }
+      cursor = { ...cursor, pos: at.pos, total: at.total, ref: at.ref, refStart: at.refStart }
       pageSizeHint = at.pageSize
       anchor = { pos: at.pos, date: bounds.upper }
     }

@@ -65,7 +65,10 @@ t.test('a dateCreation partition reads only the days window and pages that cover
   t.same(result.rows, expected)
   const before = oracle30.filter((r) => Date.parse(r.dateCreation as string) >= to).length
   const pagesOfPartition = Math.floor((before + expected.length) / 20) - Math.floor(before / 20) + 1
-  t.ok(tasks <= pagesOfPartition + Math.ceil(Math.log2(before / 20 + 2)) + 1, `${tasks} upstream calls: the partition's ${pagesOfPartition} pages plus a bisection, not the ${Math.floor(before / 20)} newer pages`)
+  // The bisection's probes were read before the page it ends on, so those inside the
+  // partition are read again by the scan (task-scan.ts: an older page is never trusted).
+  const bisection = Math.ceil(Math.log2(before / 20 + 2)) + 1
+  t.ok(tasks <= pagesOfPartition + 2 * bisection, `${tasks} upstream calls: the partition's ${pagesOfPartition} pages plus a bisection (≤ ${bisection} probes, each read at most twice), not the ${Math.floor(before / 20)} newer pages`)
 })
 
 t.test('offsets like +03:00 are read as offsets, not spaces', async (t) => {
@@ -137,5 +140,6 @@ t.test('a partition sorted in the bridge reads only the partition\'s pages', asy
   t.same(result.rows, expected.map((r) => ({ id: r.id, totalItems: r.totalItems })))
   const before = oracle30.filter((r) => Date.parse(r.dateCreation as string) >= to).length
   const pagesOfPartition = Math.floor((before + inRange.length) / 20) - Math.floor(before / 20) + 1
-  t.ok(tasks <= pagesOfPartition + Math.ceil(Math.log2(before / 20 + 2)) + 2, `${tasks} upstream calls for a partition of ${pagesOfPartition} pages`)
+  const bisection = Math.ceil(Math.log2(before / 20 + 2)) + 1
+  t.ok(tasks <= pagesOfPartition + 2 * bisection + 1, `${tasks} upstream calls for a partition of ${pagesOfPartition} pages (bisection ≤ ${bisection} probes, each read at most twice)`)
 })
