@@ -63,8 +63,7 @@ t.test('a balanced change between two reads of one batch: every task exactly onc
     return ids
   })()
   // Pages 2–8 of the first batch are answered in the old state...
-  while (bridge.upstream.filter((r) => r.path.endsWith('/tasks') && Number(r.params.get('page')) >= 2).length < 7) await new Promise((r) => setTimeout(r, 5))
-  await new Promise((r) => setTimeout(r, 100))
+  while (bridge.upstream.filter((r) => r.path.endsWith('/tasks') && Number(r.params.get('page')) >= 2 && r.answered === true).length < 7) await new Promise((r) => setTimeout(r, 5))
   // ...then the upstream changes without changing its total, and page 1 is answered.
   const totalBefore = await totalOfWindow()
   simNow = NOW + dt
