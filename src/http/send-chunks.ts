@@ -10,7 +10,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { FastifyReply } from 'fastify'
 
 /** Pieces at or below which a body is sent whole. */
-export const STREAM_MIN_PIECES = 4
+const STREAM_MIN_PIECES = 4
 
 export function sendChunks(reply: FastifyReply, contentType: string, pieces: Iterable<string>, done: (body: Buffer) => void): FastifyReply {
   reply.header('content-type', contentType)

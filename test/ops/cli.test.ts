@@ -1,23 +1,17 @@
 // The botcity-insights-odata command: flags mirror CONFIG_VARIABLES, --help
 // lists them, a bad flag exits 2, and a run starts the bridge.
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { CliUsageError, flagName, helpText, parseCli } from '../../src/cli-args.js'
 import { CONFIG_VARIABLES } from '../../src/config.js'
+import { runScript } from '../fixtures/run-script.js'
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url))
 
 function run(args: string[], env: Record<string, string> = {}) {
+  // Only the variables a test gives: the machine's own must not leak into the config.
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CONFIG_VARIABLES.some((v) => v.name === k)))
-  const child = spawn(process.execPath, [...process.execArgv, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...clean, ...env } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
-  return { child, exited, out: () => stdout, err: () => stderr }
+  return runScript(CLI, args, { ...clean, ...env })
 }
 
 t.test('flag names are the kebab-case of the variables', async (t) => {

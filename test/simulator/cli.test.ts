@@ -1,20 +1,12 @@
 // One real run of the CLI entry (through tap's TypeScript loader).
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { runScript } from '../fixtures/run-script.js'
 
 const CLI = fileURLToPath(new URL('../../src/simulator/cli.ts', import.meta.url))
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, [...process.execArgv, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
-  return { child, exited, out: () => stdout, err: () => stderr }
-}
+const run = (args: string[]): ReturnType<typeof runScript> => runScript(CLI, args)
 
 t.test('serves, logs the URL and credentials, and exits cleanly on SIGTERM', async (t) => {
   const cli = run(['--port', '0', '--tasks', '50', '--login', 'acme', '--key', 'pw'])
