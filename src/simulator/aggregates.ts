@@ -1,12 +1,21 @@
 // Automation and runner rows of one workspace, computed from its tasks in a
-// filterBy window. Rates are percentages with two decimals.
+// filterBy window as they stand at the clock. Rates are percentages with two
+// decimals. Tasks in a final state add the same figures at every later
+// instant, so their sums are kept (WindowTotals); only the tasks that were
+// still queued or running are added again at each read.
 import type { Catalog } from './catalog.js'
 import type { SimTask } from './task-factory.js'
 import type { TaskStore, TaskWindow } from './task-store.js'
 import type { WireAutomation, WireRunner } from '../upstream/wire.js'
 import { DAY_MS, isoWithoutZone } from './wire-dates.js'
 
-interface Totals {
+/** Sums per automation and per runner over a window's tasks at one instant. */
+export interface Sums {
+  readonly automations: readonly Totals[]
+  readonly runners: readonly Totals[]
+}
+
+export interface Totals {
   tasks: number
   items: number
   failedItems: number
@@ -21,11 +30,36 @@ interface Totals {
 
 const WORKING_HOURS_PER_DAY = 40 / 7
 
-export function automationRows(catalog: Catalog, store: TaskStore, window: TaskWindow, days: number, organizationLabel: string): WireAutomation[] {
-  const totals = catalog.automations.map(emptyTotals)
-  for (const task of store.within(window)) add(totals[task.automation] as Totals, task)
+/** A window's sums of the tasks final at `asOf`, and the tasks that were not. */
+export class WindowTotals {
+  private readonly settled: Sums
+  private readonly live: SimTask[] = []
+
+  constructor (private readonly catalog: Catalog, store: TaskStore, window: TaskWindow, readonly asOf: number) {
+    const settled = { automations: catalog.automations.map(emptyTotals), runners: catalog.runners.map(emptyTotals) }
+    for (const task of store.within(window)) {
+      if (task.isFinalAt(asOf)) addTo(settled, task, asOf)
+      else this.live.push(task)
+    }
+    this.settled = settled
+  }
+
+  /** The sums at `nowMs` (not before asOf). */
+  at(nowMs: number): Sums {
+    const sums = { automations: this.settled.automations.map(copyTotals), runners: this.settled.runners.map(copyTotals) }
+    for (const task of this.live) addTo(sums, task, nowMs)
+    return sums
+  }
+}
+
+function addTo(sums: Sums, task: SimTask, nowMs: number): void {
+  add(sums.automations[task.automation] as Totals, task, nowMs)
+  if (task.onMachineAt(nowMs)) add(sums.runners[task.runner] as Totals, task, nowMs)
+}
+
+export function automationRows(catalog: Catalog, sums: Sums, days: number, organizationLabel: string): WireAutomation[] {
   return catalog.automations.map((profile, i) => {
-    const t = totals[i] as Totals
+    const t = sums.automations[i] as Totals
     const manualMinutes = profile.reportsItems
       ? t.processedItems * profile.manualMinutesPerItem
       : t.success * profile.manualMinutesPerTask
@@ -55,13 +89,9 @@ export function automationRows(catalog: Catalog, store: TaskStore, window: TaskW
   })
 }
 
-export function runnerRows(catalog: Catalog, store: TaskStore, window: TaskWindow, days: number, organization: string): WireRunner[] {
-  const totals = catalog.runners.map(emptyTotals)
-  for (const task of store.within(window)) {
-    if (task.runner >= 0) add(totals[task.runner] as Totals, task)
-  }
+export function runnerRows(catalog: Catalog, sums: Sums, days: number, organization: string): WireRunner[] {
   return catalog.runners.map((profile, i) => {
-    const t = totals[i] as Totals
+    const t = sums.runners[i] as Totals
     return {
       id: profile.id,
       idMachine: profile.id,
@@ -83,13 +113,17 @@ function emptyTotals(): Totals {
   return { tasks: 0, items: 0, failedItems: 0, processedItems: 0, finished: 0, success: 0, failed: 0, ended: 0, busyMs: 0, labels: new Set() }
 }
 
-function add(t: Totals, task: SimTask): void {
-  const wire = task.wire
+function copyTotals(t: Totals): Totals {
+  return { ...t, labels: new Set(t.labels) }
+}
+
+function add(t: Totals, task: SimTask, nowMs: number): void {
+  const wire = task.at(nowMs)
   t.tasks++
   t.items += wire.totalItems ?? 0
   t.failedItems += wire.failedItems ?? 0
   t.processedItems += wire.processedItems ?? 0
-  t.busyMs += task.busyMs
+  t.busyMs += task.busyAt(nowMs)
   t.labels.add(task.automation)
   if (wire.state === 'CANCELED') t.ended++
   if (wire.state !== 'FINISHED') return

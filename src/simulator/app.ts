@@ -15,6 +15,8 @@ import { SpringError, pathOf, springErrorBody } from './spring-error.js'
 export function buildSimulatorApp(ctx: SimContext): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true })
   app.addHook('onRequest', createGate(ctx))
+  // Every HTTP server dates its answers by its own clock (RFC 9110 §6.6.1): here, the data's clock.
+  app.addHook('onSend', async (_request, reply) => { reply.header('date', new Date(ctx.now()).toUTCString()) })
   loginRoute(app, ctx)
   tasksRoute(app, ctx)
   automationRoute(app, ctx)

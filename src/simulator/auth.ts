@@ -19,7 +19,7 @@ export function callerOf(request: FastifyRequest): Workspace {
 function resolveCaller(ctx: SimContext, headers: IncomingHttpHeaders): Workspace {
   const token = headerValue(headers.token) ?? bearer(headerValue(headers.authorization))
   if (token === undefined) throw new SpringError(401, 'Missing token')
-  const workspace = ctx.tokens.resolve(token, ctx.now())
+  const workspace = ctx.tokens.resolve(token, ctx.realNow())
   if (workspace === undefined) throw new SpringError(401, 'Invalid or expired token')
   const organization = headerValue(headers.organization)
   if (organization === undefined) throw new SpringError(401, 'Missing organization')

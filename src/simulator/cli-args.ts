@@ -38,6 +38,10 @@ Usage: npm run simulator -- [flags]
   --error-rate R      fraction of data calls answered 500, 0..1 (${d.errorRate})
   --rate-limit N      requests per second before 429 + Retry-After, 0 = off (${d.rateLimit})
   --growth-per-s R    new tasks created per second at the head (${d.growthPerS})
+  --time-scale N      the data clock runs N times faster than real time: growth and
+                      task progress alike (${d.timeScale})
+  --clock-offset-s S  the data clock is S seconds ahead of this machine's (negative:
+                      behind), as BotCity's clock never quite agrees with yours (${d.clockOffsetS})
   --workspace L:K[:ORG[:SEED]]
                       an extra workspace with its own data (repeatable)
   -h, --help          this text

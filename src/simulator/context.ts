@@ -1,6 +1,7 @@
 // Everything the routes share: options, clock, workspaces, tokens, faults, counters.
 import { Sleeper } from './abortable-sleep.js'
 import { FaultQueue } from './fault-queue.js'
+import type { SimClock } from './clock.js'
 import type { SimulatorOptions, SimulatorStats } from './options.js'
 import { randomFor } from './prng.js'
 import { RateLimiter } from './rate-limiter.js'
@@ -9,7 +10,10 @@ import type { Workspace } from './workspace.js'
 
 export interface SimContext {
   readonly options: SimulatorOptions
+  /** The data's clock (clock.ts). */
   readonly now: () => number
+  /** The clock tokens and the rate limit run on. */
+  readonly realNow: () => number
   readonly workspaces: readonly Workspace[]
   readonly tokens: TokenStore
   readonly faults: FaultQueue
@@ -20,11 +24,12 @@ export interface SimContext {
   readonly rollError: () => boolean
 }
 
-export function createContext(options: SimulatorOptions, workspaces: readonly Workspace[]): SimContext {
+export function createContext(options: SimulatorOptions, clock: SimClock, workspaces: readonly Workspace[]): SimContext {
   const errorRandom = randomFor(options.seed, 'errors')
   return {
     options,
-    now: options.now ?? Date.now,
+    now: clock.now,
+    realNow: clock.real,
     workspaces,
     tokens: new TokenStore(options.tokenTtlS * 1000),
     faults: new FaultQueue(),

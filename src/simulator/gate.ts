@@ -21,7 +21,7 @@ export function createGate(ctx: SimContext) {
     const route = ROUTE_BY_PATH.get(request.routeOptions.url ?? '')
     if (route === undefined) return undefined
     ctx.stats[route]++
-    const admitted = ctx.rateLimiter.admit(ctx.now())
+    const admitted = ctx.rateLimiter.admit(ctx.realNow())
     await ctx.sleeper.sleep(ctx.options.latencyMs)
     if (!admitted) throw new SpringError(429, 'Too Many Requests', 1)
     const fault = ctx.faults.take(route)

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { queryAutomations } from './automation-query.js'
 import { buildSimulatorApp } from './app.js'
 import { baseUrl } from './base-url.js'
+import { simClock } from './clock.js'
 import { createContext } from './context.js'
 import { resolveOptions } from './resolve-options.js'
 import type { SimulatorFault, SimulatorOptions, SimulatorStats } from './options.js'
@@ -26,19 +27,26 @@ export interface Simulator {
   /** Queues a fault for the next matching calls. */
   inject(fault: SimulatorFault): void
   clearFaults(): void
-  /** Current full task list of a workspace (default: the main login), newest first, after growth is applied. For test oracles. */
-  tasks(login?: string): readonly WireTask[]
-  /** What the automation / runners routes would compute for a filterBy window right now (all rows, route's default order). */
-  automations(days: number, login?: string): readonly WireAutomation[]
-  runners(days: number, login?: string): readonly WireRunner[]
+  /** The simulator's data clock (epoch ms): what dateCreation and the days windows are measured in. */
+  now(): number
+  /**
+   * Every task of a workspace (default: the main login) created up to `atMs`
+   * (default: now), as it stood then, newest first. For test oracles; `atMs`
+   * may lie in the past, not before the simulator started.
+   */
+  tasks(login?: string, atMs?: number): readonly WireTask[]
+  /** What the automation / runners routes compute for a filterBy window at `atMs` (default now): all rows, the route's default order. */
+  automations(days: number, login?: string, atMs?: number): readonly WireAutomation[]
+  runners(days: number, login?: string, atMs?: number): readonly WireRunner[]
   close(): Promise<void>
 }
 
 export async function startSimulator(partial: Partial<SimulatorOptions> = {}): Promise<Simulator> {
   const options = resolveOptions(partial)
-  const now = options.now ?? Date.now
+  const clock = simClock(options)
+  const now = clock.now
   const workspaces = createWorkspaces(options, now())
-  const ctx = createContext(options, workspaces)
+  const ctx = createContext(options, clock, workspaces)
   const app = buildSimulatorApp(ctx)
   await app.listen({ host: options.host, port: options.port })
   const url = baseUrl(options.host, (app.server.address() as AddressInfo).port)
@@ -55,9 +63,10 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     resetStats: () => resetStats(ctx.stats),
     inject: (fault) => ctx.faults.add(fault),
     clearFaults: () => ctx.faults.clear(),
-    tasks: (login) => workspace(login).tasks(now()),
-    automations: (days, login) => queryAutomations(workspace(login), now(), { days, sort: [] }),
-    runners: (days, login) => queryRunners(workspace(login), now(), { days, sort: [] }),
+    now,
+    tasks: (login, atMs) => workspace(login).tasks(atMs ?? now()),
+    automations: (days, login, atMs) => queryAutomations(workspace(login), atMs ?? now(), { days, sort: [] }),
+    runners: (days, login, atMs) => queryRunners(workspace(login), atMs ?? now(), { days, sort: [] }),
     close: async () => {
       ctx.sleeper.wakeAll()
       await app.close()

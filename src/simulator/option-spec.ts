@@ -26,7 +26,9 @@ export const NUMBER_RULES: Readonly<Record<NumericOption, NumberRule>> = {
   tokenTtlS: { integer: false, min: 1, max: 31_536_000 },
   errorRate: { integer: false, min: 0, max: 1 },
   rateLimit: { integer: true, min: 0, max: 1_000_000 },
-  growthPerS: { integer: false, min: 0, max: 100_000 }
+  growthPerS: { integer: false, min: 0, max: 100_000 },
+  timeScale: { integer: false, min: 0.001, max: 1_000_000 },
+  clockOffsetS: { integer: false, min: -315_360_000, max: 315_360_000 }
 }
 
 export const TEXT_OPTIONS: readonly TextOption[] = ['host', 'login', 'key']

@@ -27,9 +27,11 @@ export interface SimulatorOptions {
   errorRate: number           // --error-rate (0) fraction of data calls answered 500
   rateLimit: number           // --rate-limit (0 = off) requests/s before 429 + Retry-After
   growthPerS: number          // --growth-per-s (0) new tasks per second at the head
+  timeScale: number           // --time-scale (1) the data clock runs N times faster than real time
+  clockOffsetS: number        // --clock-offset-s (0) the data clock is S seconds ahead (negative: behind)
   /** Extra workspaces beside login/key (tests of isolation between workspaces). */
   workspaces?: SimulatorWorkspace[]
-  /** Clock in epoch ms (tests inject one to expire tokens without sleeping). */
+  /** Clock in epoch ms (tests inject one to expire tokens without sleeping); the data clock derives from it (clock.ts). */
   now?: () => number
 }
 
@@ -49,7 +51,9 @@ export const SIMULATOR_DEFAULTS: SimulatorOptions = {
   tokenTtlS: 3600,
   errorRate: 0,
   rateLimit: 0,
-  growthPerS: 0
+  growthPerS: 0,
+  timeScale: 1,
+  clockOffsetS: 0
 }
 
 /** Per-route request counts, as served by GET /__sim/stats. */

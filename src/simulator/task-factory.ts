@@ -1,88 +1,159 @@
-// One task of a workspace, drawn from its automation's traits and seen as it
-// stands at `snapshotMs`: still queued (START), RUNNING, or ended.
+// One task of a workspace: its whole life is planned when it is created —
+// queued (START), RUNNING on a runner, then FINISHED (SUCCESS, FAILED,
+// PARTIALLY_COMPLETED) or CANCELED — and every read shows it as it stands at
+// the simulator's clock, so recent tasks progress between two loads. Most runs
+// take minutes; some take hours; a few stay RUNNING for days (a stuck bot).
 import type { AutomationProfile, Catalog, RunnerProfile } from './catalog.js'
 import { pickAutomation } from './catalog.js'
-import { between } from './prng.js'
+import { between, randomFor } from './prng.js'
 import type { Random } from './prng.js'
 import type { WireTask } from '../upstream/wire.js'
-import { isoWithOffset } from './wire-dates.js'
-
-export interface SimTask {
-  readonly wire: WireTask
-  readonly createdMs: number
-  /** Index into Catalog.automations. */
-  readonly automation: number
-  /** Index into Catalog.runners, -1 when no machine took it. */
-  readonly runner: number
-  /** Time a machine spent on it so far. */
-  readonly busyMs: number
-}
+import { DAY_MS, isoWithOffset } from './wire-dates.js'
 
 interface Items {
-  processed: number | null
-  failed: number | null
-  total: number | null
+  readonly processed: number | null
+  readonly failed: number | null
+  readonly total: number | null
 }
 
 const NO_ITEMS: Items = { processed: null, failed: null, total: null }
+const HOUR_MS = 3_600_000
 
-export function createTask(catalog: Catalog, random: Random, id: number, createdMs: number, snapshotMs: number): SimTask {
+/** Share of runs that take hours, and of those that stay RUNNING for days. */
+export const LONG_RUN_SHARE = 0.04
+export const STUCK_SHARE = 0.005
+
+type Ending =
+  | { readonly kind: 'canceled-queued'; readonly items: Items }
+  | { readonly kind: 'canceled'; readonly items: Items }
+  | { readonly kind: 'finished'; readonly finishStatus: 'SUCCESS' | 'FAILED' | 'PARTIALLY_COMPLETED'; readonly items: Items }
+
+export class SimTask {
+  private finalWire: WireTask | null = null
+
+  constructor (
+    readonly id: number,
+    readonly createdMs: number,
+    /** Index into Catalog.automations. */
+    readonly automation: number,
+    /** Index into Catalog.runners, -1 when no machine ever takes it. */
+    readonly runner: number,
+    private readonly profile: AutomationProfile,
+    private readonly runnerId: string | null,
+    /** When a machine starts it (null: canceled while queued). */
+    readonly startMs: number | null,
+    /** When it reaches its final state. */
+    readonly endMs: number,
+    private readonly ending: Ending
+  ) {}
+
+  /** Whether the task is in its final state (FINISHED or CANCELED) at `nowMs`. */
+  isFinalAt(nowMs: number): boolean {
+    return nowMs >= this.endMs
+  }
+
+  /** The task as the Insights API shows it at `nowMs`. */
+  at(nowMs: number): WireTask {
+    if (nowMs >= this.endMs) return (this.finalWire ??= this.ended())
+    const start = this.startMs
+    const reported = this.reportedItems()
+    if (start === null || nowMs < start) {
+      return this.wire('START', null, null, null, null, reported.total === null ? NO_ITEMS : { processed: 0, failed: 0, total: 0 })
+    }
+    // Items are reported as the run goes, towards what it ends with.
+    const share = (nowMs - start) / (this.endMs - start)
+    const processed = Math.floor((reported.processed ?? 0) * share)
+    const failed = Math.floor((reported.failed ?? 0) * share)
+    const all = (reported.processed ?? 0) + (reported.failed ?? 0)
+    // The task last changed when its last item was reported (or when it started).
+    const lastMs = processed + failed > 0 ? Math.min(nowMs, start + Math.ceil((processed + failed) / all * (this.endMs - start))) : start
+    return this.wire('RUNNING', null, this.runnerId, start, lastMs, reported.total === null ? NO_ITEMS : { processed, failed, total: reported.total })
+  }
+
+  /** Whether a machine has taken it by `nowMs`. */
+  onMachineAt(nowMs: number): boolean {
+    return this.startMs !== null && nowMs >= this.startMs
+  }
+
+  /** Time a machine spent on it up to `nowMs`. */
+  busyAt(nowMs: number): number {
+    return this.startMs === null || nowMs <= this.startMs ? 0 : Math.min(nowMs, this.endMs) - this.startMs
+  }
+
+  private reportedItems(): Items {
+    return this.profile.reportsItems ? this.ending.items : NO_ITEMS
+  }
+
+  private ended(): WireTask {
+    const e = this.ending
+    const items = this.reportedItems()
+    if (e.kind === 'canceled-queued') return this.wire('CANCELED', null, null, null, this.endMs, items)
+    if (e.kind === 'canceled') return this.wire('CANCELED', null, this.runnerId, this.startMs, this.endMs, items)
+    return this.wire('FINISHED', e.finishStatus, this.runnerId, this.startMs, this.endMs, items)
+  }
+
+  private wire(state: string, finishStatus: string | null, machineId: string | null, startMs: number | null, lastMs: number | null, items: Items): WireTask {
+    return {
+      id: this.id,
+      state,
+      finishStatus,
+      activityLabel: this.profile.label,
+      repositoryLabel: this.profile.repositoryLabel,
+      machineId,
+      dateLastModified: lastMs === null ? null : isoWithOffset(lastMs),
+      dateCreation: isoWithOffset(this.createdMs),
+      dateStartRunning: startMs === null ? null : isoWithOffset(startMs),
+      processedItems: items.processed,
+      failedItems: items.failed,
+      totalItems: items.total
+    }
+  }
+}
+
+/** Plans a task's life from its automation's traits (the draws from `random` are the same whatever the plan). */
+export function planTask(catalog: Catalog, random: Random, id: number, createdMs: number, seed: number): SimTask {
   const automation = pickAutomation(catalog, random)
   const profile = catalog.automations[automation] as AutomationProfile
   const runnerChoice = profile.runners[Math.floor(random() * profile.runners.length)] as number
   const queueMs = random() < 0.85 ? between(random, 200, 30_000) : between(random, 30_000, 900_000)
-  const runMs = profile.meanRunMs * between(random, 0.4, 1.6)
+  const drawnRunMs = profile.meanRunMs * between(random, 0.4, 1.6)
   const startMs = Math.round(createdMs + queueMs)
   const plannedItems = Math.round(profile.meanItems * between(random, 0.3, 1.7))
   const endRoll = random()
   const progressRoll = random()
   const itemsRoll = random()
-
-  const base = {
-    id,
-    activityLabel: profile.label,
-    repositoryLabel: profile.repositoryLabel,
-    dateCreation: isoWithOffset(createdMs)
-  }
-  const queued = (): SimTask => ({
-    wire: wire(base, 'START', null, null, null, null, profile.reportsItems ? { processed: 0, failed: 0, total: 0 } : NO_ITEMS),
-    createdMs, automation, runner: -1, busyMs: 0
-  })
-  const onMachine = (state: string, finishStatus: string | null, lastMs: number, items: Items, busyMs: number): SimTask => ({
-    wire: wire(base, state, finishStatus, runnerId(catalog, runnerChoice), startMs, lastMs, profile.reportsItems ? items : NO_ITEMS),
-    createdMs, automation, runner: runnerChoice, busyMs
-  })
+  // Drawn from the task's own id, so the shared stream (and every other task) stays as it was.
+  const life = randomFor(seed, 'life', id)
+  const lifeRoll = life()
+  const runMs = lifeRoll < STUCK_SHARE ? between(life, 2, 10) * DAY_MS
+    : lifeRoll < LONG_RUN_SHARE ? between(life, 1, 8) * HOUR_MS
+      : drawnRunMs
+  const errorShare = profile.failRate * itemsRoll
+  const make = (runner: number, start: number | null, endMs: number, ending: Ending): SimTask =>
+    new SimTask(id, createdMs, automation, runner, profile, runner < 0 ? null : runnerId(catalog, runner), start, endMs, ending)
 
   const cancelRoll = endRoll / profile.cancelRate
   if (cancelRoll < 0.4) {
-    // Canceled while still queued: no machine ever took it.
-    const cancelMs = Math.round(createdMs + queueMs * progressRoll)
-    if (snapshotMs < cancelMs) return queued()
-    const items = profile.reportsItems ? { processed: 0, failed: 0, total: plannedItems } : NO_ITEMS
-    return { wire: wire(base, 'CANCELED', null, null, null, cancelMs, items), createdMs, automation, runner: -1, busyMs: 0 }
-  }
-  if (snapshotMs < startMs) return queued()
-  const endMs = Math.round(cancelRoll < 1 ? startMs + runMs * progressRoll : startMs + runMs)
-  if (snapshotMs < endMs) {
-    const done = Math.floor(plannedItems * (snapshotMs - startMs) / runMs)
-    return onMachine('RUNNING', null, startMs, split(done, plannedItems, profile.failRate * itemsRoll), snapshotMs - startMs)
+    // Canceled while still queued: no machine ever takes it.
+    return make(-1, null, Math.round(createdMs + queueMs * progressRoll), { kind: 'canceled-queued', items: { processed: 0, failed: 0, total: plannedItems } })
   }
   if (cancelRoll < 1) {
-    const done = Math.floor(plannedItems * progressRoll)
-    return onMachine('CANCELED', null, endMs, split(done, plannedItems, profile.failRate * itemsRoll), endMs - startMs)
+    const endMs = Math.round(startMs + runMs * progressRoll)
+    return make(runnerChoice, startMs, endMs, { kind: 'canceled', items: split(Math.floor(plannedItems * progressRoll), plannedItems, errorShare) })
   }
+  const endMs = Math.round(startMs + runMs)
   const outcome = (endRoll - profile.cancelRate) / (1 - profile.cancelRate)
   if (outcome < profile.failRate) {
     const processed = Math.floor(plannedItems * 0.3 * itemsRoll)
     const items = itemsRoll < 0.1 ? NO_ITEMS : { processed, failed: plannedItems - processed, total: plannedItems }
-    return onMachine('FINISHED', 'FAILED', endMs, items, endMs - startMs)
+    return make(runnerChoice, startMs, endMs, { kind: 'finished', finishStatus: 'FAILED', items })
   }
   if (outcome < profile.failRate + profile.partialRate) {
     const total = Math.max(plannedItems, 2)
     const failed = Math.min(total - 1, Math.max(1, Math.round(total * (0.05 + 0.35 * itemsRoll))))
-    return onMachine('FINISHED', 'PARTIALLY_COMPLETED', endMs, { processed: total - failed, failed, total }, endMs - startMs)
+    return make(runnerChoice, startMs, endMs, { kind: 'finished', finishStatus: 'PARTIALLY_COMPLETED', items: { processed: total - failed, failed, total } })
   }
-  return onMachine('FINISHED', 'SUCCESS', endMs, { processed: plannedItems, failed: 0, total: plannedItems }, endMs - startMs)
+  return make(runnerChoice, startMs, endMs, { kind: 'finished', finishStatus: 'SUCCESS', items: { processed: plannedItems, failed: 0, total: plannedItems } })
 }
 
 function split(done: number, total: number, errorShare: number): Items {
@@ -92,29 +163,4 @@ function split(done: number, total: number, errorShare: number): Items {
 
 function runnerId(catalog: Catalog, index: number): string {
   return (catalog.runners[index] as RunnerProfile).id
-}
-
-function wire(
-  base: Pick<WireTask, 'id' | 'activityLabel' | 'repositoryLabel' | 'dateCreation'>,
-  state: string,
-  finishStatus: string | null,
-  machineId: string | null,
-  startMs: number | null,
-  lastMs: number | null,
-  items: Items
-): WireTask {
-  return {
-    id: base.id,
-    state,
-    finishStatus,
-    activityLabel: base.activityLabel,
-    repositoryLabel: base.repositoryLabel,
-    machineId,
-    dateLastModified: lastMs === null ? null : isoWithOffset(lastMs),
-    dateCreation: base.dateCreation,
-    dateStartRunning: startMs === null ? null : isoWithOffset(startMs),
-    processedItems: items.processed,
-    failedItems: items.failed,
-    totalItems: items.total
-  }
 }

@@ -1,11 +1,12 @@
 // All tasks of one workspace, oldest first (append-only): the history drawn at
 // start, then the tasks `growthPerS` creates as the clock advances. Windows
-// are index ranges found by binary search, so a page costs O(log n + size).
+// are index ranges found by binary search, so a page costs O(log n + size);
+// each task is shown as it stands at the clock (task-factory.ts).
 import type { Catalog } from './catalog.js'
 import { creationTimes } from './history.js'
 import { intBetween, randomFor } from './prng.js'
 import type { Random } from './prng.js'
-import { createTask } from './task-factory.js'
+import { planTask } from './task-factory.js'
 import type { SimTask } from './task-factory.js'
 import type { WireTask } from '../upstream/wire.js'
 import { DAY_MS } from './wire-dates.js'
@@ -34,7 +35,7 @@ export class TaskStore {
     const random = randomFor(spec.seed, 'history')
     this.nextId = 17_000_000 + intBetween(random, 0, 99_999)
     for (const createdMs of creationTimes(random, spec.tasks, spec.startMs, spec.historyDays)) {
-      this.tasks.push(createTask(catalog, random, this.takeId(random), createdMs, spec.startMs))
+      this.tasks.push(planTask(catalog, random, this.takeId(random), createdMs, spec.seed))
     }
     this.growthRandom = randomFor(spec.seed, 'growth')
   }
@@ -45,11 +46,11 @@ export class TaskStore {
     return { lo: this.firstCreatedFrom(nowMs - days * DAY_MS), hi: this.firstCreatedFrom(nowMs + 1) }
   }
 
-  /** `limit` tasks of the window, newest first, skipping the `offset` newest. */
-  newestFirst(window: TaskWindow, offset: number, limit: number): WireTask[] {
+  /** `limit` tasks of the window as they stand at `nowMs`, newest first, skipping the `offset` newest. */
+  newestFirst(window: TaskWindow, offset: number, limit: number, nowMs: number): WireTask[] {
     const rows: WireTask[] = []
     const stop = Math.max(window.lo, window.hi - offset - limit)
-    for (let i = window.hi - offset - 1; i >= stop; i--) rows.push((this.tasks[i] as SimTask).wire)
+    for (let i = window.hi - offset - 1; i >= stop; i--) rows.push((this.tasks[i] as SimTask).at(nowMs))
     return rows
   }
 
@@ -63,7 +64,7 @@ export class TaskStore {
     for (;;) {
       const createdMs = this.spec.startMs + Math.ceil((this.grown + 1) * 1000 / perS)
       if (createdMs > nowMs) return
-      this.tasks.push(createTask(this.catalog, this.growthRandom, this.takeId(this.growthRandom), createdMs, createdMs))
+      this.tasks.push(planTask(this.catalog, this.growthRandom, this.takeId(this.growthRandom), createdMs, this.spec.seed))
       this.grown++
     }
   }

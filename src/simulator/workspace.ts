@@ -1,11 +1,11 @@
 // One workspace (login/key) and its own deterministic dataset.
-import { automationRows, runnerRows } from './aggregates.js'
+import { WindowTotals, automationRows, runnerRows } from './aggregates.js'
+import type { Sums } from './aggregates.js'
 import { BoundedCache } from './bounded-cache.js'
 import { createCatalog } from './catalog.js'
 import type { Catalog } from './catalog.js'
 import type { SimulatorOptions } from './options.js'
 import { TaskStore } from './task-store.js'
-import type { TaskWindow } from './task-store.js'
 import type { WireAutomation, WireRunner, WireTask } from '../upstream/wire.js'
 
 export interface WorkspaceSpec {
@@ -18,8 +18,7 @@ export interface WorkspaceSpec {
 export class Workspace {
   readonly catalog: Catalog
   readonly store: TaskStore
-  private readonly automationCache = new BoundedCache<readonly WireAutomation[]>(32)
-  private readonly runnerCache = new BoundedCache<readonly WireRunner[]>(32)
+  private readonly totals = new BoundedCache<WindowTotals>(32)
 
   constructor (readonly spec: WorkspaceSpec, options: SimulatorOptions, startMs: number) {
     this.catalog = createCatalog({ ...options, seed: spec.seed, startMs })
@@ -31,28 +30,33 @@ export class Workspace {
     return value === this.spec.organizationLabel || value === this.spec.login
   }
 
+  /** Every task created up to `nowMs`, as it stands then, newest first. */
   tasks(nowMs: number): WireTask[] {
     const window = this.store.window(nowMs, Number.POSITIVE_INFINITY)
-    return this.store.newestFirst(window, 0, window.hi - window.lo)
+    return this.store.newestFirst(window, 0, window.hi - window.lo, nowMs)
   }
 
-  /** Automation rows for a filterBy window, in catalog order; cached per window. */
+  /** Automation rows for a filterBy window at `nowMs`, in catalog order. */
   automations(nowMs: number, days: number): readonly WireAutomation[] {
-    const window = this.store.window(nowMs, days)
-    return this.automationCache.get(cacheKey(window, days), () =>
-      automationRows(this.catalog, this.store, window, days, this.spec.organizationLabel))
+    return automationRows(this.catalog, this.sums(nowMs, days), days, this.spec.organizationLabel)
   }
 
   runners(nowMs: number, days: number): readonly WireRunner[] {
-    const window = this.store.window(nowMs, days)
-    return this.runnerCache.get(cacheKey(window, days), () =>
-      runnerRows(this.catalog, this.store, window, days, this.spec.organizationLabel))
+    return runnerRows(this.catalog, this.sums(nowMs, days), days, this.spec.organizationLabel)
   }
-}
 
-/** The store only appends, so an index range names one exact set of tasks. */
-function cacheKey(window: TaskWindow, days: number): string {
-  return `${days}:${window.lo}:${window.hi}`
+  private sums(nowMs: number, days: number): Sums {
+    const window = this.store.window(nowMs, days)
+    // The store only appends, so an index range names one exact set of tasks.
+    const key = `${days}:${window.lo}:${window.hi}`
+    let totals = this.totals.get(key, () => new WindowTotals(this.catalog, this.store, window, nowMs))
+    if (nowMs < totals.asOf) {
+      // A clock moved back (tests): sum again as of then.
+      totals = new WindowTotals(this.catalog, this.store, window, nowMs)
+      this.totals.set(key, totals)
+    }
+    return totals.at(nowMs)
+  }
 }
 
 export function createWorkspaces(options: SimulatorOptions, startMs: number): Workspace[] {

@@ -13,15 +13,16 @@ t.test('new tasks appear at the head as the clock advances, shifting every page'
   clock.advance(5_000)
   const after = (await getJson<TaskPage>(sim, UPSTREAM_PATHS.tasks, headers)).body
   t.equal(after.totalElements, before.totalElements + 10, '2 per second for 5 seconds')
-  t.same(after.content.slice(10), before.content.slice(0, 10), 'the old head moved down by 10')
+  const ids = (tasks: readonly WireTask[]): number[] => tasks.map((task) => task.id)
+  t.same(ids(after.content.slice(10)), ids(before.content.slice(0, 10)), 'the old head moved down by 10')
   const fresh = after.content.slice(0, 10)
-  t.ok(fresh.every((task) => task.state === 'START' && task.finishStatus === null && task.machineId === null), 'new tasks are queued')
+  t.ok(fresh.every((task) => (task.state === 'START' && task.machineId === null) || (task.state === 'RUNNING' && task.machineId !== null)), 'new tasks are queued or just started')
   t.ok(fresh.every((task) => createdMs(task) > START_MS && createdMs(task) <= START_MS + 5_000))
   t.same(fresh.map((task) => createdMs(task) - START_MS), [5000, 4500, 4000, 3500, 3000, 2500, 2000, 1500, 1000, 500])
   t.ok(fresh.every((task, i) => task.id > (after.content[i + 1] as WireTask).id), 'ids keep increasing')
   t.same(sim.tasks().slice(0, 20), after.content, 'the oracle sees the same head')
   const page1 = (await getJson<TaskPage>(sim, `${UPSTREAM_PATHS.tasks}?page=1`, headers)).body
-  t.same(page1.content.slice(0, 10), before.content.slice(10, 20), 'the next page shifts too')
+  t.same(ids(page1.content.slice(0, 10)), ids(before.content.slice(10, 20)), 'the next page shifts too')
 })
 
 t.test('growth is deterministic however the clock is sampled', async (t) => {

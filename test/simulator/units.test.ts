@@ -3,6 +3,7 @@ import t from 'tap'
 import { buildSimulatorApp } from '../../src/simulator/app.js'
 import { baseUrl } from '../../src/simulator/base-url.js'
 import { BoundedCache } from '../../src/simulator/bounded-cache.js'
+import { simClock } from '../../src/simulator/clock.js'
 import { createContext } from '../../src/simulator/context.js'
 import { RateLimiter } from '../../src/simulator/rate-limiter.js'
 import { resolveOptions } from '../../src/simulator/resolve-options.js'
@@ -53,7 +54,8 @@ t.test('baseUrl', async (t) => {
 })
 
 t.test('the error handler keeps Fastify 4xx and hides unexpected errors', async (t) => {
-  const app = buildSimulatorApp(createContext(resolveOptions({ tasks: 0 }), []))
+  const options = resolveOptions({ tasks: 0 })
+  const app = buildSimulatorApp(createContext(options, simClock(options), []))
   app.get('/boom', async () => { throw new Error('secret detail') })
   t.teardown(() => app.close())
   const boom = await app.inject('/boom')

@@ -10,6 +10,6 @@ export function loginRoute(app: FastifyInstance, ctx: SimContext): void {
     const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>
     const workspace = ctx.workspaces.find((w) => w.spec.login === body.login && w.spec.key === body.key)
     if (workspace === undefined) throw new SpringError(401, 'Invalid login or key')
-    return { accessToken: ctx.tokens.issue(workspace, ctx.now()), organizationLabel: workspace.spec.organizationLabel }
+    return { accessToken: ctx.tokens.issue(workspace, ctx.realNow()), organizationLabel: workspace.spec.organizationLabel }
   })
 }

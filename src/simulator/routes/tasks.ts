@@ -1,4 +1,5 @@
-// GET /api/v1/insights/tasks?page&days → Spring page of tasks, newest first.
+// GET /api/v1/insights/tasks?page&days → Spring page of tasks, newest first,
+// each as it stands at the simulator's clock.
 import type { FastifyInstance } from 'fastify'
 import { callerOf } from '../auth.js'
 import type { SimContext } from '../context.js'
@@ -15,8 +16,9 @@ export function tasksRoute(app: FastifyInstance, ctx: SimContext): void {
     const days = countParam(query, 'days', 30)
     const size = pageSizeParam(query, ctx.options.pageSize, ctx.options.honorSize)
     const { store } = callerOf(request)
-    const window = store.window(ctx.now(), days)
+    const now = ctx.now()
+    const window = store.window(now, days)
     const total = window.hi - window.lo
-    return springPage(store.newestFirst(window, page * size, size), page, size, total)
+    return springPage(store.newestFirst(window, page * size, size, now), page, size, total)
   })
 }
