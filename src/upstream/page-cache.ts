@@ -1,9 +1,11 @@
 // Cache of upstream answers (pages of Tasks and Automations, the Runners
 // array) keyed by credential + route + parameters, so workspaces never share
-// entries. lru-cache gives TTL, a byte bound, stale-while-revalidate and
-// in-flight de-duplication (two clients asking for the same page make one
-// upstream call). Each entry keeps the read stamp of the call that produced
-// it, so the Tasks scan knows how old a page is (see feed/task-scan.ts).
+// entries. lru-cache gives TTL, a byte bound and in-flight de-duplication (two
+// clients asking for the same page make one upstream call). An entry past its
+// TTL is never served, not even while it is read again: what a query returns
+// is at most CACHE_TTL_S old (README). Each entry keeps the read stamp of the
+// call that produced it, so the Tasks scan knows how old a page is (see
+// feed/task-scan.ts).
 import { LRUCache } from 'lru-cache'
 import type { Credential } from './credential.js'
 
@@ -80,8 +82,6 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     sizeCalculation: (e) => Math.max(1, e.bytes),
     ttl: options.ttlMs,
     ttlResolution: 0,
-    allowStale: true,
-    noDeleteOnStaleGet: true,
     ...(options.now === undefined ? {} : { perf: { now: () => (options.now as () => number)() - (origin as number) + 1 } }),
     dispose: (_v, _k, reason) => { if (reason === 'evict') counters.evictions++ },
     fetchMethod: async (_key, _stale, { context }) => {
@@ -94,7 +94,7 @@ export function createPageCache(options: PageCacheOptions): PageCache {
   return {
     async get<T>(key: string, read: () => Promise<T>, fresh = false): Promise<Stamped<T>> {
       const had = !fresh && cache.has(key)
-      const entry = await cache.fetch(key, { context: read, forceRefresh: fresh, allowStale: !fresh })
+      const entry = await cache.fetch(key, { context: read, forceRefresh: fresh })
       if (entry === undefined) throw new Error('page cache produced no entry')
       if (had) counters.hits++
       return { value: entry.value as T, stamp: entry.stamp, cached: had }

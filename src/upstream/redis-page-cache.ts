@@ -157,8 +157,6 @@ export function createSharedPageCache(options: SharedPageCacheOptions): SharedPa
     sizeCalculation: (e) => Math.max(1, e.bytes),
     ttl: localTtlMs,
     ttlResolution: 0,
-    allowStale: true,
-    noDeleteOnStaleGet: true,
     ...(options.now === undefined ? {} : { perf: { now: () => (options.now as () => number)() - (origin as number) + 1 } }),
     dispose: (_v, _k, reason) => { if (reason === 'evict') counters.evictions++ },
     fetchMethod: (key, _stale, { context, options: fetchOptions }) => load(key, context, fetchOptions)
@@ -167,7 +165,7 @@ export function createSharedPageCache(options: SharedPageCacheOptions): SharedPa
   return {
     async get<T>(key: string, read: () => Promise<T>, fresh = false, credential?: Credential): Promise<Stamped<T>> {
       const had = !fresh && cache.has(key)
-      const entry = await cache.fetch(key, { context: { read, credential, fresh }, forceRefresh: fresh, allowStale: !fresh })
+      const entry = await cache.fetch(key, { context: { read, credential, fresh }, forceRefresh: fresh })
       if (entry === undefined) throw new Error('page cache produced no entry')
       if (had || entry.shared) counters.hits++
       return { value: entry.value as T, stamp: entry.stamp, cached: had || entry.shared }
