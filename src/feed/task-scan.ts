@@ -34,6 +34,13 @@ export interface ScanCursor {
 export interface ScanBounds {
   readonly lower: number
   readonly upper: number
+  /** The ids at `upper` that belong to the set (a snapshot's newest millisecond); null: all. */
+  readonly upperIds: readonly number[] | null
+}
+
+/** Whether a task lies beyond `instant` in the upstream order: created after it, or at it but not among `ids`. */
+export function beyond(instant: number, ids: readonly number[] | null, task: WireTask, date: number): boolean {
+  return date > instant || (date === instant && ids !== null && !ids.includes(task.id))
 }
 
 export interface ScanStep {
@@ -143,11 +150,12 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
         const task = page.content[i] as WireTask
         const date = dateOf(task)
         if (date < bounds.lower) return { cursor, ended: true, pageSize }
-        if (date > bounds.upper || consumed(cursor, task.id, date)) {
+        const newer = beyond(bounds.upper, bounds.upperIds, task, date)
+        if (newer || consumed(cursor, task.id, date)) {
           // A row read again: this page saw more new tasks than the reference read,
           // even if the total hid them, so it becomes the reference, and pages read
           // before it ended, even concurrently, are read again (above) rather than trusted.
-          if (date <= bounds.upper) {
+          if (!newer) {
             if ((cursor.ref ?? -Infinity) < stamp.ended) cursor.ref = stamp.ended
             cursor.refStart = null
           }
@@ -173,52 +181,69 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
 }
 
 /**
- * The first position whose task was created at or before `instant`, found by
- * bisecting pages (each probe is one upstream call, kept for the scan). The
- * answer is read off one page, or off two neighbouring pages that agree on
- * totalElements (else both are read again), so it is exact in that state.
+ * The first position whose task is not beyond `instant` (see beyond()), found
+ * by bisecting pages (each probe is one upstream call, kept for the scan), as
+ * of the read of the page it ends on. When the boundary falls at the start of
+ * a page (or past the last), the page before must have been read before that
+ * page: new tasks only push the tasks beyond `instant` further down, so the
+ * later read still has them all before the boundary. Otherwise the page is
+ * read again, after.
  */
-export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHint: number, windowStart?: number): Promise<{ pos: number; total: number; ref: number; refStart: number; pageSize: number }> {
-  for (let attempt = 0; ; attempt++) {
-    const first = await run.get(0)
-    const pageSize = first.size > 0 ? first.size : pageSizeHint
-    const newest = first.content[0]
-    if (newest === undefined || dateOf(newest) <= instant) return { pos: 0, total: first.totalElements, ref: run.stamp(0).ended, refStart: run.stamp(0).started, pageSize }
-    const lastOf = (p: SpringPage<WireTask>): number | null => {
-      const t = p.content[p.content.length - 1]
-      return t === undefined ? null : dateOf(t)
+export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHint: number, ids: readonly number[] | null = null): Promise<{ pos: number; total: number; ref: number; refStart: number; pageSize: number }> {
+  const isBeyond = (t: WireTask): boolean => beyond(instant, ids, t, dateOf(t))
+  const lastOf = (p: SpringPage<WireTask>): WireTask | undefined => p.content[p.content.length - 1]
+  const first = await run.get(0)
+  const pageSize = first.size > 0 ? first.size : pageSizeHint
+  const newest = first.content[0]
+  const at = (page: number, pos: number, total: number): { pos: number; total: number; ref: number; refStart: number; pageSize: number } =>
+    ({ pos, total, ref: run.stamp(page).ended, refStart: run.stamp(page).started, pageSize })
+  if (newest === undefined || !isBeyond(newest)) return at(0, 0, first.totalElements)
+  const firstLast = lastOf(first)
+  // Invariant: page lo ends beyond `instant`; page hi ends within it, or is past the end.
+  let lo = 0
+  let hi = firstLast !== undefined && !isBeyond(firstLast) ? 0 : Math.max(1, first.totalPages)
+  // Known (position, date) on each side, for interpolating the next probe: tasks
+  // arrive at a fairly steady rate, so this usually lands within a page or two.
+  // Until a probe lands past `instant`, the rate from the head to the furthest
+  // probe extrapolates, a quarter further so that the next probe brackets it.
+  const newestDate = dateOf(newest)
+  let a = { pos: first.content.length - 1, date: firstLast === undefined ? instant : dateOf(firstLast) }
+  let b: { pos: number; date: number } | null = null
+  while (hi - lo > 1) {
+    const guess: number = b !== null && a.date > b.date
+      ? a.pos + ((b.pos - a.pos) * (a.date - instant)) / (a.date - b.date)
+      : a.pos > 0 && newestDate > a.date ? a.pos + (a.date - instant) * (a.pos / (newestDate - a.date)) * 1.25 : NaN
+    let mid: number = Number.isFinite(guess) ? Math.floor(guess / pageSize) : (lo + hi) >>> 1
+    if (mid <= lo || mid >= hi) mid = (lo + hi) >>> 1
+    const probe = await run.get(mid)
+    const last = lastOf(probe)
+    if (last === undefined || !isBeyond(last)) {
+      hi = mid
+      if (last !== undefined) b = { pos: mid * pageSize + probe.content.length - 1, date: dateOf(last) }
+    } else {
+      lo = mid
+      a = { pos: mid * pageSize + probe.content.length - 1, date: dateOf(last) }
     }
-    // Invariant: page lo ends after `instant` (newer); page hi ends at or before it, or is past the end.
-    let lo = 0
-    let hi = (lastOf(first) ?? Infinity) <= instant ? 0 : Math.max(1, first.totalPages)
-    // Known (position, date) on each side, for interpolating the next probe: tasks
-    // arrive at a fairly steady rate, so this usually lands within a page or two.
-    let a = { pos: first.content.length - 1, date: lastOf(first) ?? instant }
-    let b = { pos: first.totalElements, date: windowStart ?? -Infinity }
-    while (hi - lo > 1) {
-      const span = a.date - b.date
-      const guess = Number.isFinite(span) && span > 0 ? a.pos + ((b.pos - a.pos) * (a.date - instant)) / span : NaN
-      let mid = Number.isFinite(guess) ? Math.floor(guess / pageSize) : (lo + hi) >>> 1
-      if (mid <= lo || mid >= hi) mid = (lo + hi) >>> 1
-      const probe = await run.get(mid)
-      const last = lastOf(probe)
-      if (last === null || last <= instant) {
-        hi = mid
-        if (last !== null) b = { pos: mid * pageSize + probe.content.length - 1, date: last }
-      } else {
-        lo = mid
-        a = { pos: mid * pageSize + probe.content.length - 1, date: last }
-      }
-    }
-    const page = await run.get(hi)
-    const index = page.content.findIndex((t) => dateOf(t) <= instant)
-    const at = { total: page.totalElements, ref: run.stamp(hi).ended, refStart: run.stamp(hi).started, pageSize }
-    if (index > 0 || hi === 0) return { pos: hi * pageSize + Math.max(0, index < 0 ? page.content.length : index), ...at }
-    // The boundary is at the start of page hi: only true if page lo saw the same upstream.
-    const before = await run.get(hi - 1)
-    if (before.totalElements === page.totalElements || attempt >= 5) return { pos: hi * pageSize + (index < 0 ? page.content.length : 0), ...at }
-    run.forget(hi - 1)
-    run.forget(hi)
-    run.forget(0)
   }
+  for (let steps = 0; steps < MAX_RELOCATIONS; steps++) {
+    const page = await run.get(hi)
+    const index = page.content.findIndex((t) => !isBeyond(t))
+    if (index > 0 || (index === 0 && hi === 0)) return at(hi, hi * pageSize + index, page.totalElements)
+    if (index < 0 && page.content.length > 0) {
+      // Read after new tasks pushed the boundary past this page.
+      hi++
+      continue
+    }
+    if (hi === 0) return at(0, 0, page.totalElements)
+    // The boundary is at the start of page hi, or past the last page.
+    const before = await run.get(hi - 1)
+    const beforeLast = lastOf(before)
+    if (beforeLast !== undefined && !isBeyond(beforeLast)) {
+      hi--
+      continue
+    }
+    if (run.stamp(hi - 1).ended <= run.stamp(hi).started) return at(hi, index < 0 ? page.totalElements : hi * pageSize, page.totalElements)
+    run.forget(hi)
+  }
+  throw bridgeError('UPSTREAM_UNAVAILABLE', 'Tasks in BotCity Insights changed too fast to find where a date falls in their list; retry.')
 }

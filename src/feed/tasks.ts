@@ -1,30 +1,53 @@
 // Tasks: the upstream can only page (20 rows, newest first) within a "last N
-// days" window. The set is the tasks created in [T − horizon, T], T being the
-// moment the load started (carried in the skiptoken), narrowed by any
-// dateCreation bounds of $filter; `days` asks for the smallest window covering
-// the lower bound, with one day of margin since the upstream's exact window
-// rule is undocumented. In the upstream order the bridge reads only the pages
-// the answer needs; any other order reads the whole window and sorts here.
+// days" window. A load's set is fixed by its snapshot, taken from the upstream
+// itself when the load starts, never from the bridge's clock (BotCity's clock
+// and ours differ): the tasks the upstream listed then — none newer than the
+// newest task it showed (`h`, and the ids it showed at that millisecond) —
+// created in the last N days by BotCity's clock (`T`, from its Date headers),
+// narrowed by any dateCreation bounds of $filter. Every read asks for the same
+// upstream window, the longest horizon plus a day, so every query shares one
+// sequence of pages and no task of a set leaves the window during its load.
+// In the upstream order the bridge reads only the pages the answer needs; any
+// other order reads the whole set and sorts here. A count is worked out once,
+// when the load starts, and carried with it.
 import { bridgeError } from '../errors.js'
+import { DEFAULT_LIMITS } from '../odata/limits.js'
 import { instantRange } from '../plan/conjuncts.js'
-import type { WireTask } from '../upstream/wire.js'
+import type { SpringPage, WireTask } from '../upstream/wire.js'
 import { DAY_MS } from './exec-context.js'
 import type { ExecContext, ExecResult } from './exec-context.js'
 import { applyWindow, keyTieBreak, matches } from './local-window.js'
 import { rowReader } from './row.js'
 import type { Row } from './row.js'
-import { locate, scanTasks } from './task-scan.js'
-import type { ScanCursor } from './task-scan.js'
+import { dateOf, locate, scanTasks } from './task-scan.js'
+import type { ScanBounds, ScanCursor } from './task-scan.js'
 import { PageRun } from './upstream-access.js'
 
-/** Resumable scan: snapshot T, cursor, page size, rows given so far, and an anchor (position ↔ date) for estimating where the set ends. */
-interface ScanState { m: 'scan'; T: number; days: number; cur: ScanCursor; ps: number; given: number; aPos: number; aDate: number }
-interface LocalState { m: 'local'; T: number; days: number; offset: number }
+/**
+ * The upstream window of every Tasks read: the longest horizon a query may
+ * ask for, plus a day for the upstream's undocumented window rule and for
+ * loads that last long. Tasks leave it only in workspaces with over ten years
+ * of history (countBetween checks).
+ */
+export const TASK_WINDOW_DAYS = DEFAULT_LIMITS.maxDays + 1
+
+/**
+ * What fixes a load's set: T, BotCity's time when the load started; h, the
+ * dateCreation of the newest task the upstream listed then, and hIds, the ids
+ * it listed at that millisecond (null: all of them). A load that starts past
+ * the head ($skip in the upstream order) never reads it: its h is null, and
+ * positions alone keep newer tasks out (task-scan.ts).
+ */
+interface Snapshot { T: number; h: number | null; hIds: number[] | null }
+
+/** Resumable scan: snapshot, cursor, page size, rows given so far, an anchor (position ↔ date) for estimating where the set ends, and the count if asked. */
+interface ScanState { m: 'scan'; s: Snapshot; cur: ScanCursor; ps: number; given: number; a: OrderPoint | null; n: number | null }
+interface LocalState { m: 'local'; s: Snapshot; offset: number; n: number | null }
 
 const MAX_RESTARTS = 3
 
-/** The set's instants, and where the upstream window starts (for estimating positions). */
-interface Bounds { readonly lower: number; readonly upper: number; readonly windowStart: number }
+/** The set's instants (and the ids of its newest millisecond), and the load's snapshot. */
+interface Bounds extends ScanBounds { readonly snapshot: Snapshot }
 
 function isNativeOrder(ctx: ExecContext): boolean {
   const o = ctx.query.orderby
@@ -33,51 +56,139 @@ function isNativeOrder(ctx: ExecContext): boolean {
 
 function readState(state: unknown): ScanState | LocalState | null {
   if (state === null) return null
-  const s = state as { m?: unknown; T?: unknown; days?: unknown }
-  if ((s.m === 'scan' || s.m === 'local') && typeof s.T === 'number' && typeof s.days === 'number') return s as ScanState | LocalState
+  const s = state as { m?: unknown; s?: { T?: unknown } }
+  if ((s.m === 'scan' || s.m === 'local') && typeof s.s === 'object' && s.s !== null && typeof s.s.T === 'number') return s as ScanState | LocalState
   throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'The $skiptoken does not belong to a Tasks query.', { target: '$skiptoken' })
+}
+
+/** The snapshot of a load starting now: page 0 as the upstream lists it (or as cached, at most CACHE_TTL_S ago). */
+async function takeSnapshot(ctx: ExecContext, run: PageRun<WireTask>): Promise<Snapshot> {
+  const first = await run.get(0)
+  const T = ctx.access.upstreamNow()
+  const newest = first.content[0]
+  if (newest === undefined) return { T, h: null, hIds: null }
+  const h = dateOf(newest)
+  const atH = first.content.filter((t) => dateOf(t) === h)
+  // A whole page of tasks at one millisecond: the set takes every task at h.
+  return { T, h, hIds: atH.length === first.content.length && first.content.length > 1 ? null : atH.map((t) => t.id) }
 }
 
 export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
   const state = readState(ctx.state)
-  const T = state?.T ?? ctx.now
+  const run = new PageRun<WireTask>((page, fresh) => ctx.access.taskPage(page, TASK_WINDOW_DAYS, fresh))
   const range = instantRange(ctx.query.filter, 'dateCreation')
-  const lower = Math.max(T - ctx.horizonDays * DAY_MS, range.from ?? -Infinity)
-  const upper = Math.min(T, range.to ?? Infinity)
-  if (lower > upper) return { rows: [], count: ctx.query.count || ctx.countOnly ? 0 : null, next: null }
-  // The window stays the same for the whole load, so upstream positions only
-  // move with new tasks; one day of margin covers the upstream's undocumented
-  // window rule and a load that lasts up to a day.
-  const days = state?.days ?? Math.max(1, Math.ceil((ctx.now - lower) / DAY_MS) + 1)
-  if (ctx.now - days * DAY_MS > lower) {
+  const residualFree = range.absorbed && ctx.residual.search === null
+  const wantCount = ctx.countOnly || ctx.query.count
+  if (ctx.query.top === 0 && !wantCount) return { rows: [], count: null, next: null }
+  // Every plan reads page 0 first, except a window in the upstream order that jumps past it.
+  const jumps = isNativeOrder(ctx) && residualFree && !wantCount && range.to === null && (ctx.query.skip ?? 0) > 0
+  const snapshot = state?.s ?? (jumps ? { T: ctx.access.upstreamNow(), h: null, hIds: null } : await takeSnapshot(ctx, run))
+  const lower = Math.max(snapshot.T - ctx.horizonDays * DAY_MS, range.from ?? -Infinity)
+  const head = snapshot.h ?? Infinity
+  const upper = Math.min(head, range.to ?? Infinity)
+  if (lower > upper) return { rows: [], count: wantCount ? 0 : null, next: null }
+  if (ctx.access.upstreamNow() - (TASK_WINDOW_DAYS - 1) * DAY_MS > lower) {
     throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'This paged load started too long ago for BotCity Insights to still hold its oldest tasks; restart the refresh.', { target: '$skiptoken' })
   }
-  const run = new PageRun<WireTask>((page, fresh) => ctx.access.taskPage(page, days, fresh))
-  const residualFree = range.absorbed && ctx.residual.search === null
-  const bounds: Bounds = { lower, upper, windowStart: ctx.now - days * DAY_MS }
+  const bounds: Bounds = { lower, upper, upperIds: upper === head ? snapshot.hIds : null, snapshot }
 
-  if (ctx.countOnly && residualFree) return { rows: [], count: await countBetween(run, bounds, ctx.pageSizeHint), next: null }
-  if (!isNativeOrder(ctx) || state?.m === 'local' || ((ctx.countOnly || ctx.query.count) && !residualFree)) {
-    return localWindow(ctx, run, bounds, T, days, state?.m === 'local' ? state.offset : 0)
+  if (ctx.countOnly && residualFree) return { rows: [], count: await countBetween(ctx, run, bounds), next: null }
+  if (!isNativeOrder(ctx) || state?.m === 'local' || (ctx.countOnly && !residualFree)) {
+    return localWindow(ctx, run, bounds, state?.m === 'local' ? state : null)
   }
   for (let attempt = 0; ; attempt++) {
-    const result = await nativeScan(ctx, run, bounds, T, days, residualFree, state as ScanState | null)
+    const result = await nativeScan(ctx, run, bounds, residualFree, state as ScanState | null)
     if (result !== 'restart') return result
     if (attempt >= MAX_RESTARTS) throw bridgeError('UPSTREAM_UNAVAILABLE', 'Tasks in BotCity Insights changed too fast to read a consistent page; retry.')
     run.forgetAll()
   }
 }
 
-async function countBetween(run: PageRun<WireTask>, bounds: Bounds, hint: number): Promise<number> {
-  const start = await locate(run, bounds.upper, hint, bounds.windowStart)
-  const end = await locate(run, bounds.lower - 1, hint, bounds.windowStart)
-  // New tasks between the two reads shift the later position forward by the growth.
-  return Math.max(0, end.pos - start.pos - Math.max(0, end.total - start.total))
+/**
+ * Tasks of the set, counted by two positions: where the set starts and where
+ * it ends in the upstream order. New tasks arriving between the two reads
+ * shift the later one by the growth in totalElements — exactly, as long as no
+ * task left the window's tail in between, which the age of the oldest task in
+ * the window rules out (the upstream keeps a task at least TASK_WINDOW_DAYS − 1
+ * days). Where it cannot (a workspace with ten years of history), the set is
+ * counted by reading it.
+ */
+async function countBetween(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds): Promise<number> {
+  const start = await locate(run, bounds.upper, ctx.pageSizeHint, bounds.upperIds)
+  const end = await locate(run, bounds.lower - 1, start.pageSize)
+  if (start.total === end.total && start.ref === end.ref) return Math.max(0, end.pos - start.pos)
+  const oldest = await oldestTaskDate(ctx, run, end.pageSize, Math.max(start.total, end.total))
+  // The upstream keeps a task at least TASK_WINDOW_DAYS − 1 days (its window rule
+  // is undocumented); a day more covers our estimate of its clock.
+  if (oldest === null || oldest > ctx.access.upstreamNow() + DAY_MS - (TASK_WINDOW_DAYS - 1) * DAY_MS) {
+    return Math.max(0, end.pos - start.pos - (end.total - start.total))
+  }
+  let n = 0
+  await scanTasks({ run, bounds, cursor: emptyCursor(), pageSizeHint: end.pageSize, jumped: false, batchPages: () => ctx.concurrency, step: () => { n++; return true } })
+  return n
 }
 
-async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, T: number, days: number, offset: number): Promise<ExecResult> {
+/**
+ * The dateCreation of the oldest task in the upstream window (null: none).
+ * It only moves forward as tasks leave, so a remembered value errs on the safe side.
+ */
+function oldestTaskDate(ctx: ExecContext, run: PageRun<WireTask>, pageSize: number, total: number): Promise<number | null> {
+  return ctx.access.remember('oldest task', async () => {
+    let page = Math.max(0, Math.ceil(total / pageSize) - 1)
+    for (let reads = 0; reads < 100; reads++) {
+      const p: SpringPage<WireTask> = await run.get(page)
+      const last = p.content[p.content.length - 1]
+      if (last === undefined) {
+        if (page === 0) return null
+        page--
+      } else if (p.last || p.content.length < pageSize) {
+        return dateOf(last)
+      } else {
+        page++
+      }
+    }
+    // The tail kept moving: assume the worst.
+    return -Infinity
+  })
+}
+
+function emptyCursor(): ScanCursor {
+  return { pos: 0, total: null, ref: null, lastDate: null, lastIds: [] }
+}
+
+/** Where reading starts: the head, or where an upper bound before the newest task starts (found by bisection). */
+async function startOf(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, pageSizeHint: number): Promise<{ cursor: ScanCursor; anchor: OrderPoint | null; pageSize: number }> {
+  if (bounds.upper === (bounds.snapshot.h ?? Infinity)) return { cursor: emptyCursor(), anchor: Number.isFinite(bounds.upper) ? { pos: 0, date: bounds.upper } : null, pageSize: pageSizeHint }
+  const at = await locate(run, bounds.upper, pageSizeHint, bounds.upperIds)
+  return { cursor: { ...emptyCursor(), pos: at.pos, total: at.total, ref: at.ref, refStart: at.refStart }, anchor: { pos: at.pos, date: bounds.upper }, pageSize: at.pageSize }
+}
+
+/** Reads the whole set once (bounded by MAX_LOCAL_ROWS), handing each row to `take`. */
+async function readSet(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, take: (row: Row) => void): Promise<void> {
   const read = rowReader(ctx.set)
+  const start = await startOf(ctx, run, bounds, ctx.pageSizeHint)
+  const end = new EndEstimate(start.anchor, bounds.lower)
+  let seen = 0
+  await scanTasks({
+    run,
+    bounds,
+    cursor: start.cursor,
+    pageSizeHint: start.pageSize,
+    jumped: false,
+    batchPages: (ps, c) => Math.min(ctx.concurrency, end.pages(c, ps)),
+    step: (task) => {
+      if (++seen > ctx.maxLocalRows) {
+        throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This query needs more than ${ctx.maxLocalRows} tasks sorted or counted in the bridge. Narrow it with a dateCreation filter (e.g. $filter=dateCreation ge 2024-01-01T00:00:00Z) or a shorter horizon (days=N), or sort by dateCreation desc, which the upstream does itself.`, { target: '$orderby' })
+      }
+      take(read(task as unknown as Record<string, unknown>))
+      return true
+    }
+  })
+}
+
+async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, state: LocalState | null): Promise<ExecResult> {
   const keep = matches(ctx.residual)
+  const offset = state?.offset ?? 0
   // Only the first `limit` rows of the ordered result can reach this page: keep
   // those (re-cut now and then), count the rest — memory follows the page, not the window.
   const skip = ctx.query.skip ?? 0
@@ -91,75 +202,57 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bou
   }
   const kept: Row[] = []
   let matchedRows = 0
-  let seen = 0
-  let cursor: ScanCursor = { pos: 0, total: null, ref: null, lastDate: null, lastIds: [] }
-  let anchor = { pos: 0, date: bounds.upper }
-  if (bounds.upper < T) {
-    // An upper bound before now: start where it does instead of reading the newer pages.
-    const at = await locate(run, bounds.upper, ctx.pageSizeHint, bounds.windowStart)
-    cursor = { ...cursor, pos: at.pos, total: at.total, ref: at.ref, refStart: at.refStart }
-    anchor = { pos: at.pos, date: bounds.upper }
-  }
-  const end = new EndEstimate(anchor, bounds.lower)
-  await scanTasks({
-    run,
-    bounds,
-    cursor,
-    pageSizeHint: ctx.pageSizeHint,
-    jumped: false,
-    batchPages: (ps, c) => Math.min(ctx.concurrency, end.pages(c, ps)),
-    step: (task) => {
-      if (++seen > ctx.maxLocalRows) {
-        throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This query needs more than ${ctx.maxLocalRows} tasks sorted or counted in the bridge. Narrow it with a dateCreation filter (e.g. $filter=dateCreation ge 2024-01-01T00:00:00Z) or a shorter horizon (days=N), or sort by dateCreation desc, which the upstream does itself.`, { target: '$orderby' })
-      }
-      const row = read(task as unknown as Record<string, unknown>)
-      if (!keep(row)) return true
-      matchedRows++
-      if (order !== null || kept.length < limit) kept.push(row)
-      if (kept.length >= 2 * limit + 1024) cut()
-      return true
-    }
+  await readSet(ctx, run, bounds, (row) => {
+    if (!keep(row)) return
+    matchedRows++
+    if (order !== null || kept.length < limit) kept.push(row)
+    if (kept.length >= 2 * limit + 1024) cut()
   })
   cut()
   const page = applyWindow(kept, { filter: null, search: null, compare: null }, ctx.set.key, {
     skip, top: ctx.query.top, offset, pageSize: ctx.pageSize, matched: matchedRows
   })
+  const count = state?.n ?? page.matched
   return {
     rows: ctx.countOnly ? [] : page.rows,
-    count: ctx.query.count || ctx.countOnly ? page.matched : null,
-    next: page.nextOffset === null || ctx.countOnly ? null : ({ m: 'local', T, days, offset: page.nextOffset } satisfies LocalState)
+    count: ctx.query.count || ctx.countOnly ? count : null,
+    next: page.nextOffset === null || ctx.countOnly ? null : ({ m: 'local', s: bounds.snapshot, offset: page.nextOffset, n: ctx.query.count ? count : null } satisfies LocalState)
   }
 }
 
-async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, T: number, days: number, residualFree: boolean, state: ScanState | null): Promise<ExecResult | 'restart'> {
+/** The $count of a load in the upstream order, worked out on its first page. */
+async function countOf(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, residualFree: boolean): Promise<number> {
+  if (residualFree) return countBetween(ctx, run, bounds)
+  const keep = matches(ctx.residual)
+  let n = 0
+  await readSet(ctx, run, bounds, (row) => { if (keep(row)) n++ })
+  return n
+}
+
+async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, residualFree: boolean, state: ScanState | null): Promise<ExecResult | 'restart'> {
   const read = rowReader(ctx.set)
   const keep = matches(ctx.residual)
   const top = ctx.query.top
   const given = state?.given ?? 0
   const want = Math.min(ctx.pageSize, top === null ? Infinity : top - given)
-  if (want <= 0) {
-    return { rows: [], count: ctx.query.count ? await countBetween(run, bounds, ctx.pageSizeHint) : null, next: null }
-  }
-  let cursor: ScanCursor = state?.cur ?? { pos: 0, total: null, ref: null, lastDate: null, lastIds: [] }
+  const count = !ctx.query.count ? null : state?.n ?? await countOf(ctx, run, bounds, residualFree)
+  if (want <= 0) return { rows: [], count, next: null }
+  let cursor: ScanCursor = state?.cur ?? emptyCursor()
   let pageSizeHint = state?.ps ?? ctx.pageSizeHint
   let skipLeft = state === null ? ctx.query.skip ?? 0 : 0
   let jumped = false
-  let anchor = state === null ? { pos: 0, date: bounds.upper } : { pos: state.aPos, date: state.aDate }
+  let anchor: OrderPoint | null = state === null ? null : state.a
   if (state === null) {
-    if (bounds.upper < T) {
-      // An upper bound before now: find where it starts instead of reading the newer pages.
-      const at = await locate(run, bounds.upper, pageSizeHint, bounds.windowStart)
-      cursor = { ...cursor, pos: at.pos, total: at.total, ref: at.ref, refStart: at.refStart }
-      pageSizeHint = at.pageSize
-      anchor = { pos: at.pos, date: bounds.upper }
-    }
+    const start = await startOf(ctx, run, bounds, pageSizeHint)
+    cursor = start.cursor
+    anchor = start.anchor
+    pageSizeHint = start.pageSize
     if (residualFree && skipLeft > 0) {
       cursor = { ...cursor, pos: cursor.pos + skipLeft }
       skipLeft = 0
       jumped = true
     }
   }
-  const count = ctx.query.count ? await countBetween(run, bounds, pageSizeHint) : null
   const rows: Row[] = []
   const end = new EndEstimate(anchor, bounds.lower)
   let scanned = 0
@@ -202,11 +295,11 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
   })
   if (outcome.restart === true) return 'restart'
   const more = !outcome.ended && (top === null || given + rows.length < top)
-  if (more && ctx.prefetch && residualFree) readAhead(ctx, days, outcome.cursor, outcome.pageSize, Math.min(READ_AHEAD_PAGES * ctx.pageSize, top === null ? Infinity : top - given - rows.length), end)
+  if (more && ctx.prefetch && residualFree) readAhead(ctx, outcome.cursor, outcome.pageSize, Math.min(READ_AHEAD_PAGES * ctx.pageSize, top === null ? Infinity : top - given - rows.length), end)
   return {
     rows,
     count,
-    next: more ? ({ m: 'scan', T, days, cur: outcome.cursor, ps: outcome.pageSize, given: given + rows.length, aPos: anchor.pos, aDate: anchor.date } satisfies ScanState) : null
+    next: more ? ({ m: 'scan', s: bounds.snapshot, cur: outcome.cursor, ps: outcome.pageSize, given: given + rows.length, a: anchor ?? end.first(), n: count } satisfies ScanState) : null
   }
 }
 
@@ -219,10 +312,10 @@ const READ_AHEAD_PAGES = 2
  * Those reads start after every read of this request ended, so the next
  * request sees them as newer reads (task-scan.ts) and stays exact.
  */
-function readAhead(ctx: ExecContext, days: number, cursor: ScanCursor, ps: number, rows: number, end: EndEstimate): void {
+function readAhead(ctx: ExecContext, cursor: ScanCursor, ps: number, rows: number, end: EndEstimate): void {
   const first = Math.floor(cursor.pos / ps)
   const count = Math.min(Math.ceil(((cursor.pos % ps) + rows) / ps), end.pages(cursor, ps))
-  for (let p = first; p < first + count; p++) ctx.access.taskPage(p, days, false).catch(() => undefined)
+  for (let p = first; p < first + count; p++) ctx.access.taskPage(p, TASK_WINDOW_DAYS, false).catch(() => undefined)
 }
 
 /** A known point of the upstream order: the row at `pos` was created at `date`. */
@@ -243,16 +336,22 @@ const RECENT_ROWS = 60
 class EndEstimate {
   private readonly points: OrderPoint[]
 
-  constructor(anchor: OrderPoint, private readonly lower: number) {
-    this.points = [anchor]
+  /** `anchor`: where the load started reading, if known (else the first row read). */
+  constructor(anchor: OrderPoint | null, private readonly lower: number) {
+    this.points = anchor === null ? [] : [anchor]
+  }
+
+  /** The first point known: the anchor, or the first row read. */
+  first(): OrderPoint | null {
+    return this.points[0] ?? null
   }
 
   /** Pages worth reading from the cursor's page (at least 1). */
   pages(c: ScanCursor, ps: number): number {
     if (c.lastDate === null) return Infinity
     const here = { pos: c.pos, date: c.lastDate }
-    const last = this.points[this.points.length - 1] as OrderPoint
-    if (here.pos > last.pos) this.points.push(here)
+    const last = this.points[this.points.length - 1]
+    if (last === undefined || here.pos > last.pos) this.points.push(here)
     // The slowest rate over any stretch ending here (the whole load, or the last
     // rows read) is the safest guess of how many rows are left before `lower`.
     let endPos = Infinity

@@ -2,6 +2,7 @@
 // page cache (keys carry the credential id, so workspaces never share an
 // entry; the credential itself goes along so a shared cache can seal what it
 // stores). The client bounds the calls in flight per credential.
+import { LRUCache } from 'lru-cache'
 import type { InsightsClient } from '../upstream/client.js'
 import { credentialId } from '../upstream/credential.js'
 import type { Credential } from '../upstream/credential.js'
@@ -20,6 +21,7 @@ export interface AccessFactory {
 export type UpstreamPageSize = 'auto' | number
 
 export function clientAccess(client: InsightsClient, cache: PageCache, pageSize: UpstreamPageSize = 'auto'): AccessFactory {
+  const facts = new LRUCache<string, Promise<unknown>>({ max: 10_000 })
   return (credential, signal) => {
     const id = credentialId(credential)
     const sizeFor = async (route: 'tasks' | 'automation'): Promise<number | undefined> => {
@@ -46,6 +48,18 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
             ...(params.automation === undefined ? {} : { automation: params.automation }),
             signal
           }), false, credential)
+      },
+      upstreamNow: () => client.clock.now(),
+      remember<T>(name: string, compute: () => Promise<T>): Promise<T> {
+        const key = `${id} ${name}`
+        let known = facts.get(key) as Promise<T> | undefined
+        if (known === undefined) {
+          known = compute()
+          facts.set(key, known)
+          // A failed attempt is not a fact: the next request works it out again.
+          known.catch(() => { if (facts.get(key) === known) facts.delete(key) })
+        }
+        return known
       },
       runners: (params) =>
         cache.get(`${id} runners filterBy=${params.filterBy} runner=${JSON.stringify(params.runner ?? null)}`,

@@ -13,6 +13,14 @@ export interface UpstreamAccess {
   automationPage(page: number, params: { filterBy: number; automation?: string }): Promise<Stamped<SpringPage<WireAutomation>>>
   /** GET /api/v1/insights/runners?filterBy[&runner] */
   runners(params: { filterBy: number; runner?: string }): Promise<Stamped<WireRunner[]>>
+  /** BotCity's clock now, as estimated from its answers (epoch ms). */
+  upstreamNow(): number
+  /**
+   * A fact about this credential's upstream worked out once and kept for the
+   * process (never a row value: only facts that stay true, or become more
+   * cautious, as time passes).
+   */
+  remember<T>(name: string, compute: () => Promise<T>): Promise<T>
 }
 
 interface RunEntry<T> {

@@ -13,6 +13,7 @@ import {
 } from './queries.js'
 import { asArray, asLogin, asSpringPage, asVersion, parseJson } from './response-shape.js'
 import { createTokenCache, type Session } from './token-cache.js'
+import { createUpstreamClock, type UpstreamClock } from './upstream-clock.js'
 import {
   UPSTREAM_PATHS,
   type SpringPage, type UpstreamRouteName, type VersionResponse, type WireAutomation, type WireRunner, type WireTask
@@ -39,6 +40,8 @@ export interface InsightsClient {
   pageSize(credential: Credential, route: PagedRoute): Promise<PageSizeFinding>
   /** Forgets the credential's token; the next call logs in again. */
   invalidate(credential: Credential): void
+  /** BotCity's clock, estimated from the Date header of every answer. */
+  readonly clock: UpstreamClock
 }
 
 interface JsonRequest {
@@ -55,13 +58,17 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
   const deps: ObserverDeps = { logger, onCall: options.onCall, timeoutMs: settings.timeoutMs }
   const sizes: PageSizeMemory = new Map()
   const limiter = new KeyedLimiter(settings.maxConcurrentPerCredential)
+  const ourNow = options.now ?? Date.now
+  const clock = createUpstreamClock(ourNow)
 
   async function requestJson(route: UpstreamRouteName, request: JsonRequest, track: CallTrack): Promise<unknown> {
+    const sentAt = ourNow()
     const response = await http(UPSTREAM_PATHS[route].slice(1), {
       method: route === 'login' ? 'post' : 'get',
       ...request,
       context: { track, route }
     })
+    clock.sample(response.headers.get('date'), sentAt, ourNow())
     return parseJson(route, await response.text())
   }
 
@@ -101,6 +108,7 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
 
   const client: InsightsClient = {
     baseUrl: settings.baseUrl,
+    clock,
     async login(credential) {
       const session = await tokens.get(credential)
       return { credentialId: credentialId(credential), organization: session.organization }

@@ -1,7 +1,9 @@
 // The change totalElements cannot show: between two reads of one batch, as many
 // new tasks arrive at the head of the upstream order as old ones leave the
-// tail of its rolling window. A page read after that change is shifted by the
-// new tasks; a later page of the same batch read before it is not, so trusting
+// tail of its rolling window. The bridge asks for a window a day longer than
+// the longest horizon, so tasks leave it only in a workspace with ten years of
+// history — as here. A page read after that change is shifted by the new
+// tasks; a later page of the same batch read before it is not, so trusting
 // both (the totals agree) would skip rows between them. The proxy holds page 1
 // of the first batch back while the other pages are answered, the simulator's
 // clock then moves by exactly such a balanced change, and page 1 is let go:
@@ -11,15 +13,18 @@ import { startRecordingBridge } from '../fixtures/recording-bridge.js'
 import { DAY, expectedTasks } from '../fixtures/oracle.js'
 
 const NOW = Date.UTC(2026, 9, 15, 12, 0, 0)
-const GROWTH_PER_S = 1 / 600 // one new task every 10 minutes
-const WINDOW_DAYS = 31 // the bridge asks the upstream for the 30-day horizon + 1 day
+const GROWTH_PER_S = 1 / 3600 // one new task an hour, about as many as leave the tail
+const WINDOW_DAYS = 3651 // every Tasks read: the longest horizon + 1 day
+const SIM = { tasks: 60_000, historyDays: 3650, seed: 11, growthPerS: GROWTH_PER_S }
+/** A day and an hour after the history was drawn: its oldest tasks are leaving the window's tail. */
+const T0 = NOW + DAY + 3_600_000
 let simNow = NOW
 let release: () => void = () => undefined
 const released = new Promise<void>((resolve) => { release = resolve })
 let held = false
 
 const bridge = await startRecordingBridge({
-  sim: { tasks: 3000, historyDays: 60, seed: 11, growthPerS: GROWTH_PER_S, now: () => simNow },
+  sim: { ...SIM, now: () => simNow },
   now: () => NOW,
   env: { UPSTREAM_PAGE_SIZE: '20', CACHE_TTL_S: '0', PAGE_SIZE: '1000', UPSTREAM_CONCURRENCY: '8' },
   beforeForward: async (r) => {
@@ -29,11 +34,24 @@ const bridge = await startRecordingBridge({
   }
 })
 t.teardown(() => bridge.close())
+simNow = T0
 
-const before = bridge.sim.tasks()
-const expected = expectedTasks(before, NOW, 30).map((r) => r.id as number)
-const created = before.map((w) => Date.parse(w.dateCreation)).sort((a, b) => a - b)
-const windowStart = NOW - WINDOW_DAYS * DAY
+/**
+ * The set of a load whose snapshot is at `at` (the simulator's clock). The
+ * bridge takes BotCity's time from whole-second Date headers, so no task may
+ * lie within a second of the horizon's start for the answer to be one set.
+ */
+function setAt(at: number): number[] {
+  const all = bridge.sim.tasks(undefined, at)
+  const start = at - 30 * DAY
+  const near = all.filter((w) => Math.abs(Date.parse(w.dateCreation) - start) < 1000)
+  if (near.length > 0) throw new Error(`a task lies within a second of the horizon's start at ${new Date(at).toISOString()}: change the seed`)
+  return expectedTasks(all, at, 30).map((r) => r.id as number)
+}
+
+const expected = setAt(T0)
+const created = bridge.sim.tasks().map((w) => Date.parse(w.dateCreation)).sort((a, b) => a - b)
+const windowStart = T0 - WINDOW_DAYS * DAY
 /** Tasks leaving the window when the clock moves by `dt`. */
 const expired = (dt: number): number => created.filter((c) => c >= windowStart && c < windowStart + dt).length
 /** Tasks the simulator creates at the head when the clock moves by `dt`. */
@@ -55,8 +73,9 @@ t.test('a balanced change between two reads of one batch: every task exactly onc
     let next: string | undefined = `${bridge.feed}Tasks?$select=id`
     while (next !== undefined) {
       const res = await fetch(next)
-      t.equal(res.status, 200)
-      const page = await res.json() as { value: { id: number }[]; '@odata.nextLink'?: string }
+      const text = await res.text()
+      t.equal(res.status, 200, res.status === 200 ? 'a page' : text)
+      const page = JSON.parse(text) as { value: { id: number }[]; '@odata.nextLink'?: string }
       ids.push(...page.value.map((r) => r.id))
       next = page['@odata.nextLink']
     }
@@ -66,7 +85,7 @@ t.test('a balanced change between two reads of one batch: every task exactly onc
   while (bridge.upstream.filter((r) => r.path.endsWith('/tasks') && Number(r.params.get('page')) >= 2 && r.answered === true).length < 7) await new Promise((r) => setTimeout(r, 5))
   // ...then the upstream changes without changing its total, and page 1 is answered.
   const totalBefore = await totalOfWindow()
-  simNow = NOW + dt
+  simNow = T0 + dt
   t.equal(await totalOfWindow(), totalBefore, `the clock moved ${dt / 1000} s: ${arrived(dt)} new task(s), ${expired(dt)} expired, the same totalElements`)
   release()
   const ids = await load
@@ -87,15 +106,17 @@ async function totalOfWindow(): Promise<number> {
 t.test('a page cached before such a change is read again, not trusted', async (t) => {
   let clock = NOW
   const cached = await startRecordingBridge({
-    sim: { tasks: 3000, historyDays: 60, seed: 11, growthPerS: GROWTH_PER_S, now: () => clock },
+    sim: { ...SIM, now: () => clock },
     now: () => NOW,
     env: { UPSTREAM_PAGE_SIZE: '20', CACHE_TTL_S: '3600', PAGE_SIZE: '1000' }
   })
   t.teardown(() => cached.close())
+  clock = T0
   // A $skip window caches pages 5–10 in the old state...
   t.equal((await fetch(`${cached.feed}Tasks?$skip=100&$top=120&$select=id`)).status, 200)
   // ...the upstream changes without changing its total...
-  clock = NOW + balancedStep()
+  const dt = balancedStep()
+  clock = T0 + dt
   // ...and a full load starts: its first page is read fresh, in the new state.
   cached.upstream.length = 0
   const ids: number[] = []
@@ -105,7 +126,9 @@ t.test('a page cached before such a change is read again, not trusted', async (t
     ids.push(...page.value.map((r) => r.id))
     next = page['@odata.nextLink']
   }
-  t.same(ids, expected, `all ${expected.length} tasks of the set exactly once`)
+  // The load started after the change: its set is the one at T0 + dt.
+  const after = setAt(T0 + dt)
+  t.same(ids, after, `all ${after.length} tasks of the set exactly once`)
   const rereads = cached.upstream.filter((r) => r.path.endsWith('/tasks') && Number(r.params.get('page')) >= 5 && Number(r.params.get('page')) <= 10).length
   t.equal(rereads, 6, 'pages 5–10, cached before the change, were read again')
 })

@@ -82,8 +82,9 @@ t.test('Redis stopping mid-load: both replicas keep serving exact pages from the
   await until('both replicas reconnect', async () => (await metric(a, 'botcity_odata_redis_up')) === 1 && (await metric(b, 'botcity_odata_redis_up')) === 1)
   t.ok(a.logs.some((l) => l.includes('Redis shared cache reachable again')))
   t.equal((await redis.client.get('botcity-odata:skiptoken-secret'))?.length, 64, 'the $skiptoken secret is put back')
-  const cold = await upstreamCalls(fx.sim, () => getJson(`${a.feed}Tasks?days=5`))
-  const warm = await upstreamCalls(fx.sim, () => getJson(`${b.feed}Tasks?days=5`))
+  // Pages no replica read before (past the 30-day load above).
+  const cold = await upstreamCalls(fx.sim, () => getJson(`${a.feed}Tasks?days=60&$skip=1200&$top=200`))
+  const warm = await upstreamCalls(fx.sim, () => getJson(`${b.feed}Tasks?days=60&$skip=1200&$top=200`))
   t.ok(cold.data > 0)
   t.equal(warm.data, 0, 'a page read by A after the restart is served to B from Redis')
   t.same(warm.result.body.value, cold.result.body.value)
