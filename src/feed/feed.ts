@@ -2,7 +2,7 @@
 // (executors over UpstreamAccess) → ④ evaluate residual work → ⑤ serialize.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { bridgeError, isBridgeError } from '../errors.js'
-import { negotiateJson, sendJson } from '../http/negotiate.js'
+import { TEXT_PLAIN, jsonFormat, negotiateJson, negotiateText, sendJson } from '../http/negotiate.js'
 import { sendChunks } from '../http/send-chunks.js'
 import type { JsonFormat } from '../http/negotiate.js'
 import { parsePrefer, preferenceApplied } from '../http/prefer.js'
@@ -77,6 +77,9 @@ interface RequestScope {
   readonly credentialId: string
 }
 
+/** The JSON format a text/plain answer stands in (its payload options are never used). */
+const TEXT_FORMAT = { ...jsonFormat('none', false), contentType: TEXT_PLAIN }
+
 const NO_OPTIONS: QueryOptions = { filter: null, orderby: [], select: null, top: null, skip: null, count: false, search: null, skiptoken: null, format: null, days: null }
 
 /**
@@ -141,11 +144,14 @@ export class Feed {
     const set = resource.kind === 'navigation' ? entitySetByName(resource.nav.target) : resource.set
     const parsed = parseRequest(set, rawQuery, this.options.apiKeyParam)
     const credential = this.options.credentials.resolve(request, parsed.apiKey)
+    // /$count and /$value are text/plain; everything else is OData JSON.
+    const text = (resource.kind === 'collection' && resource.count) || (resource.kind === 'entity' && resource.value)
+    if (text) negotiateText(request, parsed.format)
     const r: RequestScope = {
       input,
       set,
       query: parsed.query,
-      format: negotiateJson(request, parsed.format),
+      format: text ? TEXT_FORMAT : negotiateJson(request, parsed.format),
       prefer: parsePrefer(request.headers.prefer),
       now: this.options.now(),
       access: this.options.access(credential),
@@ -195,7 +201,7 @@ export class Feed {
     }
     const v = row[prop.name] ?? null
     if (v === null) return reply.code(204).send()
-    if (value) return reply.type('text/plain; charset=utf-8').send(rawValue(prop, v))
+    if (value) return reply.header('content-type', TEXT_PLAIN).send(rawValue(prop, v))
     return sendJson(reply, r.format, propertyPayload(payload, key, prop, row))
   }
 
@@ -246,7 +252,7 @@ export class Feed {
       return answer(r.format.contentType, aggregateChunks(payload, columns, { rows: result.rows, count: result.count, nextLink: link }))
     }
     const result = await EXECUTORS[set.name](this.context(set, r.access, query, r.now, state, pageSize, countOnly))
-    if (countOnly) return answer('text/plain; charset=utf-8', [String(result.count ?? 0)])
+    if (countOnly) return answer(TEXT_PLAIN, [String(result.count ?? 0)])
     this.options.onRows?.(set.name, result.rows.length)
     const expanded = (query.expand ?? []).length > 0 ? await this.expand(r, set, result.rows) : undefined
     const link = result.next === null ? null : nextLink(root, path, pairs, this.options.codec.encode(id, result.next))

@@ -56,6 +56,47 @@ export function negotiateJson(request: FastifyRequest, format: string | null): J
   return jsonFormat(levelOf(best.params), best.params.get('ieee754compatible') === 'true')
 }
 
+const TEXT_RANGES = new Set(['text/plain', 'text/*', '*/*'])
+export const TEXT_PLAIN = 'text/plain; charset=utf-8'
+
+/**
+ * For the text/plain resources: the number of items (/$count, OData 4.01 Part 1
+ * §11.2.10) and a raw value (/$value, §11.2.4.1). Served when Accept names
+ * text/plain or a wildcard covering it, or is absent; else 406.
+ */
+export function negotiateText(request: FastifyRequest, format: string | null): void {
+  if (format !== null) {
+    throw bridgeError('BRIDGE_ERR_NOT_ACCEPTABLE', `This resource is text/plain; $format=${format.slice(0, 60)} does not apply to it (leave $format out).`, { target: '$format' })
+  }
+  const accept = request.headers.accept
+  if (accept === undefined || accept.trim() === '') return
+  if (parseMediaRanges(accept).some((r) => TEXT_RANGES.has(r.type))) return
+  throw bridgeError('BRIDGE_ERR_NOT_ACCEPTABLE', `This resource is text/plain; the request accepts only '${accept.slice(0, 120)}'. Accept text/plain, text/* or */*.`, { target: 'Accept' })
+}
+
+const XML_RANGES = new Set(['application/xml', 'text/xml', 'application/*', '*/*'])
+
+/**
+ * $metadata is CSDL XML (what Power Query and Excel ask for, with Accept:
+ * application/xml) unless the client asks for JSON alone — Accept listing
+ * application/json and no XML type, or $format=json — then CSDL JSON.
+ */
+export function negotiateMetadata(request: FastifyRequest, format: string | undefined): 'xml' | 'json' {
+  if (format !== undefined) {
+    const f = format.toLowerCase()
+    if (f === 'json' || f.startsWith('application/json')) return 'json'
+    if (f === 'xml' || f.startsWith('application/xml')) return 'xml'
+    throw bridgeError('BRIDGE_ERR_NOT_ACCEPTABLE', `$metadata is CSDL XML ($format=xml) or CSDL JSON ($format=json), not '${format.slice(0, 60)}'.`, { target: '$format' })
+  }
+  const accept = request.headers.accept
+  if (accept === undefined || accept.trim() === '') return 'xml'
+  const ranges = parseMediaRanges(accept)
+  const namesXml = ranges.some((r) => r.type === 'application/xml' || r.type === 'text/xml')
+  if (!namesXml && ranges.some((r) => r.type === 'application/json')) return 'json'
+  if (ranges.some((r) => XML_RANGES.has(r.type))) return 'xml'
+  throw bridgeError('BRIDGE_ERR_NOT_ACCEPTABLE', `$metadata is CSDL XML (application/xml) or CSDL JSON (application/json); the request accepts only '${accept.slice(0, 120)}'.`, { target: 'Accept' })
+}
+
 /**
  * Sends an OData JSON body with exactly our Content-Type: Fastify rewrites JSON
  * content types given with a string payload (quoting parameters, adding
