@@ -97,7 +97,8 @@ export const RUNNERS: EntitySetDef = {
     { name: 'utilizationRate', type: 'Edm.Double', nullable: true, description: 'Utilization rate.' }
   ],
   navigation: [
-    { name: 'Automations', target: 'Automations', collection: true, via: { from: 'automations', to: 'label' }, description: 'Automations this runner ran.' }
+    // Not 'Automations': the property 'automations' holds the labels, and names differing only by case break Power BI's data model and client generators.
+    { name: 'AutomationDetails', target: 'Automations', collection: true, via: { from: 'automations', to: 'label' }, description: 'The automations this runner ran (the entities whose labels are in automations).' }
   ],
   upstream: {
     route: 'runners',

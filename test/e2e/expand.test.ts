@@ -15,7 +15,7 @@ t.test('$metadata declares navigation properties and their bindings', async (t) 
   t.match(xml, /<NavigationProperty Name="Automation" Type="BotCity.Insights.Automation">\s*<ReferentialConstraint Property="activityLabel" ReferencedProperty="label"\/>/)
   t.match(xml, /<NavigationProperty Name="Tasks" Type="Collection\(BotCity.Insights.Task\)">/)
   t.match(xml, /<NavigationPropertyBinding Path="Automation" Target="Automations"\/>/)
-  t.match(xml, /<NavigationPropertyBinding Path="Automations" Target="Automations"\/>/)
+  t.match(xml, /<NavigationPropertyBinding Path="AutomationDetails" Target="Automations"\/>/)
   t.match(xml, /Property="Expandable" Bool="true"/)
 })
 
@@ -42,10 +42,10 @@ t.test('Automations?$expand=Tasks with nested $filter, $orderby, $top and $count
   }
 })
 
-t.test('Runners?$expand=Automations and Automations?$expand=Runners', async (t) => {
-  const { body } = await getJson(`${bridge.feed}Runners?$select=id,automations&$expand=Automations($select=label)`)
+t.test('Runners?$expand=AutomationDetails and Automations?$expand=Runners', async (t) => {
+  const { body } = await getJson(`${bridge.feed}Runners?$select=id,automations&$expand=AutomationDetails($select=label)`)
   for (const r of body.value as Record<string, unknown>[]) {
-    const labels = ((r.Automations as { label: string }[]).map((a) => a.label)).sort()
+    const labels = ((r.AutomationDetails as { label: string }[]).map((a) => a.label)).sort()
     t.same(labels, [...(r.automations as string[])].filter((l) => automations.some((a) => a.label === l)).sort(), r.id as string)
   }
   const back = await getJson(`${bridge.feed}Automations?$select=label&$expand=Runners($select=id)`)
@@ -66,7 +66,7 @@ t.test('navigation paths', async (t) => {
   t.equal(parent.body.label, task.activityLabel)
   t.equal(parent.body['@odata.context'], `${bridge.feed}$metadata#Automations/$entity`)
   const r = runners.find((x) => x.automations.length > 0) as { id: string; automations: string[] }
-  const ofRunner = await readAll(`${bridge.feed}Runners('${r.id}')/Automations?$select=label`)
+  const ofRunner = await readAll(`${bridge.feed}Runners('${r.id}')/AutomationDetails?$select=label`)
   t.same(ofRunner.rows.map((x) => x.label).sort(), r.automations.filter((l) => automations.some((x) => x.label === l)).sort())
   const paged = await getJson(`${bridge.feed}Automations('${a.label}')/Tasks`, { headers: { prefer: 'odata.maxpagesize=5' } })
   t.match(paged.body['@odata.nextLink'], new RegExp(`/odata/Automations\\('${a.label}'\\)/Tasks\\?\\$skiptoken=`))
