@@ -30,6 +30,7 @@ import { landingRoutes } from './routes/landing.js'
 import { odataRoutes } from './routes/odata.js'
 import openapi from './routes/openapi.js'
 import { renderCsdl } from './serialize/csdl.js'
+import { renderCsdlJson } from './serialize/csdl-json.js'
 import { createInsightsClient } from './upstream/client.js'
 import { createPageCache } from './upstream/page-cache.js'
 import type { InsightsClient } from './upstream/client.js'
@@ -130,7 +131,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onRows: metrics.rowsServed,
     now
   })
-  await app.register(odataRoutes, { publicUrl: config.publicUrl, csdl: renderCsdl(bridgeCapabilities), feed })
+  const csdl = renderCsdl(bridgeCapabilities)
+  await app.register(odataRoutes, { publicUrl: config.publicUrl, csdl: { xml: csdl, json: renderCsdlJson(csdl) }, feed })
   await app.register(healthRoutes, { client, mode: config.mode, credentials: options.credentials, ...(shared === null ? {} : { sharedCache: shared.status }) })
   await app.register(landingRoutes, { config, upstreamUrl: options.upstreamUrl, demoCredential: options.demoCredential ?? null })
   return app

@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Mode } from '../config.js'
 import { bridgeError } from '../errors.js'
+import { isFeedUrl } from './feed-path.js'
 
 export interface ClientAuthOptions {
   readonly mode: Mode
@@ -57,7 +58,7 @@ export default fp<ClientAuthOptions>(async function clientAuth(app, options) {
   if (options.mode === 'demo' || (options.mode === 'service-account' && options.allowAnonymous && options.apiKeys.length === 0)) return
   const keys = options.apiKeys.map(digest)
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/odata')) return
+    if (!isFeedUrl(request.url)) return
     const secrets = presented(request, options.apiKeyParam)
     if (options.mode === 'passthrough') {
       if (secrets.length === 0) {

@@ -8,6 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { ENTITY_SETS } from '../model/index.js'
 import type { UpstreamCallEvent } from '../upstream/observability.js'
 import type { PageCacheStats } from '../upstream/page-cache.js'
+import { feedPath } from './feed-path.js'
 
 const PREFIX = 'botcity_odata_'
 /** Seconds: a cached page answers in milliseconds, a local sort over a long window in tens of seconds. */
@@ -29,9 +30,9 @@ export interface BridgeMetrics {
 /** What a request read: an entity set, $metadata, the service document, or anything else. */
 export function entitySetLabel(request: Pick<FastifyRequest, 'url' | 'routeOptions'>): string {
   const route = request.routeOptions.url
-  if (route !== '/odata' && route !== '/odata/*') return 'other'
-  const path = request.url.split('?', 1)[0] ?? ''
-  const first = path.slice('/odata'.length).split('/')[1] ?? ''
+  const path = feedPath(request.url)
+  if ((route !== '/odata' && route !== '/odata/*') || path === null) return 'other'
+  const first = path.split('/')[1] ?? ''
   let segment = first
   try { segment = decodeURIComponent(first) } catch { /* the feed answers 400; the label stays bounded */ }
   if (segment === '') return 'service'

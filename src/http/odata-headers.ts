@@ -3,6 +3,7 @@
 // read-only rule for write methods, checked before any body is parsed.
 import fp from 'fastify-plugin'
 import { bridgeError } from '../errors.js'
+import { isFeedUrl } from './feed-path.js'
 
 export const ODATA_VERSION = '4.0'
 
@@ -12,7 +13,7 @@ export default fp(async function odataHeaders(app) {
     return payload
   })
   app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS' && request.url.startsWith('/odata')) {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS' && isFeedUrl(request.url)) {
       reply.header('allow', 'GET, HEAD')
       throw bridgeError('BRIDGE_ERR_METHOD_NOT_ALLOWED', `${request.method} is not allowed: the BotCity Insights feed is read-only (GET and HEAD only).`)
     }

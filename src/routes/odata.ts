@@ -3,14 +3,18 @@
 // not by the router's.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { serviceRoot } from '../http/base-url.js'
-import { negotiateJson, sendJson } from '../http/negotiate.js'
+import { feedPath } from '../http/feed-path.js'
+import { bridgeError } from '../errors.js'
+import { negotiateJson, negotiateMetadata, sendJson } from '../http/negotiate.js'
+import { parseQueryString } from '../odata/index.js'
 import { parseResourcePath } from './resource-path.js'
 import { serviceDocument } from './service.js'
 import type { Feed } from '../feed/feed.js'
 
 export interface ODataRouteOptions {
   publicUrl: string | null
-  csdl: string
+  /** $metadata as CSDL XML and as CSDL JSON (the files in metadata/). */
+  csdl: { readonly xml: string; readonly json: string }
   feed: Feed
 }
 
@@ -18,13 +22,16 @@ export async function odataRoutes(app: FastifyInstance, options: ODataRouteOptio
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const url = request.url
     const q = url.indexOf('?')
-    const path = (q < 0 ? url : url.slice(0, q)).slice('/odata'.length)
+    const path = feedPath(url)
+    if (path === null) throw bridgeError('BRIDGE_ERR_NOT_FOUND', `No resource at ${url.slice(0, q < 0 ? 120 : Math.min(q, 120))}: the OData feed is at /odata/.`, { target: 'url' })
     const rawQuery = q < 0 ? '' : url.slice(q + 1)
     const resource = parseResourcePath(path)
     const root = serviceRoot(request, options.publicUrl)
     switch (resource.kind) {
       case 'metadata':
-        return reply.type('application/xml; charset=utf-8').send(options.csdl)
+        return negotiateMetadata(request, parseQueryString(rawQuery).system.get('$format')) === 'json'
+          ? reply.header('content-type', 'application/json; charset=utf-8').send(options.csdl.json)
+          : reply.type('application/xml; charset=utf-8').send(options.csdl.xml)
       case 'service': {
         await options.feed.verifyAtRoot(request, rawQuery)
         const format = negotiateJson(request, null)
