@@ -35,6 +35,9 @@ import { createInsightsClient } from './upstream/client.js'
 import { createPageCache } from './upstream/page-cache.js'
 import type { InsightsClient } from './upstream/client.js'
 
+/** How long the order of a load answered in several pages is held: the longest Power BI refresh (Premium, 5 h). */
+const LOAD_ORDER_TTL_MS = 5 * 3_600_000
+
 export interface AppOptions {
   readonly config: Config
   /** Base URL of BotCity Insights (the embedded simulator's in demo mode). */
@@ -113,7 +116,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     `No resource at ${request.url.split('?')[0]?.slice(0, 120)}: the OData feed is at /odata/.`, { target: 'url' })))
   await app.register(openapi, { config })
   const feed = new Feed({
-    access: clientAccess(client, metrics.watchPageCache((shared?.pageCache ?? createPageCache)({ ttlMs: config.cacheTtlS * 1000, maxBytes: config.cacheMaxBytes, now })), config.upstreamPageSize),
+    access: clientAccess(
+      client,
+      metrics.watchPageCache((shared?.pageCache ?? createPageCache)({ ttlMs: config.cacheTtlS * 1000, maxBytes: config.cacheMaxBytes, now })),
+      config.upstreamPageSize,
+      // Orders of loads answered in several pages: held as long as a Power BI refresh may last.
+      (shared?.otherCache ?? createPageCache)({ ttlMs: LOAD_ORDER_TTL_MS, maxBytes: Math.floor(config.cacheMaxBytes / 4), now })
+    ),
     credentials: options.credentials,
     // Without SKIPTOKEN_SECRET, replicas sharing a Redis share the secret through it.
     codec: config.skiptokenSecret === null && shared !== null

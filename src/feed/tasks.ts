@@ -5,12 +5,14 @@
 // newest task it showed (`h`, and the ids it showed at that millisecond) —
 // created in the last N days by BotCity's clock (`T`, from its Date headers),
 // narrowed by any dateCreation bounds of $filter. Every read asks for the same
-// upstream window, the longest horizon plus a day, so every query shares one
+// upstream window, the longest horizon plus two days, so every query shares one
 // sequence of pages and no task of a set leaves the window during its load.
 // In the upstream order the bridge reads only the pages the answer needs; any
 // other order reads the whole set and sorts here. A count is worked out once,
 // when the load starts, and carried with it.
+import { randomUUID } from 'node:crypto'
 import { bridgeError } from '../errors.js'
+import type { Expr } from '../odata/ast.js'
 import { DEFAULT_LIMITS } from '../odata/limits.js'
 import { instantRange } from '../plan/conjuncts.js'
 import type { SpringPage, WireTask } from '../upstream/wire.js'
@@ -18,18 +20,18 @@ import { DAY_MS } from './exec-context.js'
 import type { ExecContext, ExecResult } from './exec-context.js'
 import { applyWindow, keyTieBreak, matches } from './local-window.js'
 import { rowReader } from './row.js'
-import type { Row } from './row.js'
+import type { Row, RowValue } from './row.js'
 import { dateOf, locate, scanTasks } from './task-scan.js'
 import type { ScanBounds, ScanCursor } from './task-scan.js'
 import { PageRun } from './upstream-access.js'
 
 /**
  * The upstream window of every Tasks read: the longest horizon a query may
- * ask for, plus a day for the upstream's undocumented window rule and for
- * loads that last long. Tasks leave it only in workspaces with over ten years
- * of history (countBetween checks).
+ * ask for, plus a day for the upstream's undocumented window rule (a calendar
+ * rule may keep a day less) and a day for loads that last long. Tasks leave it
+ * only in workspaces with over ten years of history (countBetween checks).
  */
-export const TASK_WINDOW_DAYS = DEFAULT_LIMITS.maxDays + 1
+export const TASK_WINDOW_DAYS = DEFAULT_LIMITS.maxDays + 2
 
 /**
  * What fixes a load's set: T, BotCity's time when the load started; h, the
@@ -42,7 +44,8 @@ interface Snapshot { T: number; h: number | null; hIds: number[] | null }
 
 /** Resumable scan: snapshot, cursor, page size, rows given so far, an anchor (position ↔ date) for estimating where the set ends, and the count if asked. */
 interface ScanState { m: 'scan'; s: Snapshot; cur: ScanCursor; ps: number; given: number; a: OrderPoint | null; n: number | null }
-interface LocalState { m: 'local'; s: Snapshot; offset: number; n: number | null }
+/** A load sorted or filtered in the bridge: its snapshot, where its next page starts, its count, and the key of its order once it spans pages. */
+interface LocalState { m: 'local'; s: Snapshot; offset: number; n: number | null; o?: string }
 
 const MAX_RESTARTS = 3
 
@@ -187,10 +190,13 @@ async function readSet(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds,
 }
 
 async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, state: LocalState | null): Promise<ExecResult> {
+  if (state?.o !== undefined) return heldOrderPage(ctx, run, bounds, state, state.o)
   const keep = matches(ctx.residual)
   const offset = state?.offset ?? 0
   // Only the first `limit` rows of the ordered result can reach this page: keep
-  // those (re-cut now and then), count the rest — memory follows the page, not the window.
+  // those (re-cut now and then), count the rest — memory follows the page, not
+  // the window. Of every matching row, only what orders it is kept, in case the
+  // answer spans pages: its order is then kept for the load (keepOrder).
   const skip = ctx.query.skip ?? 0
   const limit = skip + Math.min(ctx.query.top ?? Infinity, offset + ctx.pageSize)
   const { compare } = ctx.residual
@@ -201,10 +207,13 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bou
     if (kept.length > limit) kept.length = limit
   }
   const kept: Row[] = []
+  const orderOnly = ordering(ctx)
+  const all: Row[] = []
   let matchedRows = 0
   await readSet(ctx, run, bounds, (row) => {
     if (!keep(row)) return
     matchedRows++
+    if (!ctx.countOnly) all.push(orderOnly(row))
     if (order !== null || kept.length < limit) kept.push(row)
     if (kept.length >= 2 * limit + 1024) cut()
   })
@@ -213,10 +222,72 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bou
     skip, top: ctx.query.top, offset, pageSize: ctx.pageSize, matched: matchedRows
   })
   const count = state?.n ?? page.matched
+  let held: string | undefined
+  if (page.nextOffset !== null && !ctx.countOnly) {
+    // The next pages follow this order, whatever the tasks do meanwhile.
+    if (order !== null) all.sort(order)
+    held = randomUUID()
+    await ctx.access.keepOrder(held, all.map((r) => r[ctx.set.key] as number))
+  }
   return {
     rows: ctx.countOnly ? [] : page.rows,
     count: ctx.query.count || ctx.countOnly ? count : null,
-    next: page.nextOffset === null || ctx.countOnly ? null : ({ m: 'local', s: bounds.snapshot, offset: page.nextOffset, n: ctx.query.count ? count : null } satisfies LocalState)
+    next: page.nextOffset === null || ctx.countOnly ? null : ({ m: 'local', s: bounds.snapshot, offset: page.nextOffset, n: ctx.query.count ? count : null, ...(held === undefined ? {} : { o: held }) } satisfies LocalState)
+  }
+}
+
+/** A row reduced to what the residual order compares (and the key): what a load's order is computed from. */
+function ordering(ctx: ExecContext): (row: Row) => Row {
+  const names = new Set<string>([ctx.set.key])
+  for (const item of ctx.query.orderby) propertyNames(item.expr, names)
+  return (row) => {
+    const out: Record<string, RowValue> = {}
+    for (const name of names) out[name] = row[name] ?? null
+    return out
+  }
+}
+
+function propertyNames(expr: Expr, into: Set<string>): void {
+  switch (expr.kind) {
+    case 'property': into.add(expr.name); return
+    case 'compare': case 'and': case 'or': case 'arith': propertyNames(expr.left, into); propertyNames(expr.right, into); return
+    case 'not': case 'negate': propertyNames(expr.operand, into); return
+    case 'in': propertyNames(expr.left, into); for (const e of expr.list) propertyNames(e, into); return
+    case 'call': for (const e of expr.args) propertyNames(e, into); return
+    case 'lambda': propertyNames(expr.collection, into); if (expr.predicate !== null) propertyNames(expr.predicate, into); return
+    case 'literal': case 'variable': return
+    default: {
+      const never: never = expr
+      return never
+    }
+  }
+}
+
+/** A later page of a load whose order is held: the ids of its slice, read from the set as the tasks stand now. */
+async function heldOrderPage(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, state: LocalState, key: string): Promise<ExecResult> {
+  const ids = await ctx.access.order(key)
+  if (ids === null) {
+    throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'The order of this paged load is no longer held (the bridge restarted, or the load paused for hours); restart the refresh.', { target: '$skiptoken' })
+  }
+  const skip = ctx.query.skip ?? 0
+  const start = skip + state.offset
+  const end = ctx.query.top === null ? ids.length : Math.min(ids.length, skip + ctx.query.top)
+  const pageEnd = Math.min(end, start + ctx.pageSize)
+  const wanted = new Map<number, Row | null>(ids.slice(start, pageEnd).map((id) => [id, null]))
+  await readSet(ctx, run, bounds, (row) => {
+    const id = row[ctx.set.key] as number
+    if (wanted.has(id)) wanted.set(id, row)
+  })
+  const rows: Row[] = []
+  for (const [id, row] of wanted) {
+    if (row === null) throw bridgeError('UPSTREAM_UNAVAILABLE', `Task ${id} of this load is no longer listed by BotCity Insights; restart the refresh.`)
+    rows.push(row)
+  }
+  const count = state.n ?? ids.length
+  return {
+    rows,
+    count: ctx.query.count ? count : null,
+    next: pageEnd < end ? ({ m: 'local', s: bounds.snapshot, offset: pageEnd - skip, n: state.n, o: key } satisfies LocalState) : null
   }
 }
 

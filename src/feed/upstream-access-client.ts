@@ -20,7 +20,15 @@ export interface AccessFactory {
  */
 export type UpstreamPageSize = 'auto' | number
 
-export function clientAccess(client: InsightsClient, cache: PageCache, pageSize: UpstreamPageSize = 'auto'): AccessFactory {
+/** Thrown by the read of an order that is not held: get() then answers null. */
+const NOT_HELD = Symbol('not held')
+
+/**
+ * `orders` holds the orders of loads answered in several pages (see
+ * UpstreamAccess.keepOrder): a page cache of its own, with a TTL as long as a
+ * load may last.
+ */
+export function clientAccess(client: InsightsClient, cache: PageCache, pageSize: UpstreamPageSize = 'auto', orders: PageCache = cache): AccessFactory {
   const facts = new LRUCache<string, Promise<unknown>>({ max: 10_000 })
   return (credential, signal) => {
     const id = credentialId(credential)
@@ -50,6 +58,17 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
           }), false, credential)
       },
       upstreamNow: () => client.clock.now(),
+      async keepOrder(load, ids) {
+        await orders.get(`${id} order ${load}`, async () => [...ids], true, credential)
+      },
+      async order(load) {
+        try {
+          return (await orders.get<readonly number[]>(`${id} order ${load}`, async () => { throw NOT_HELD }, false, credential)).value
+        } catch (err) {
+          if (err === NOT_HELD) return null
+          throw err
+        }
+      },
       remember<T>(name: string, compute: () => Promise<T>): Promise<T> {
         const key = `${id} ${name}`
         let known = facts.get(key) as Promise<T> | undefined

@@ -21,6 +21,13 @@ export interface UpstreamAccess {
    * cautious, as time passes).
    */
   remember<T>(name: string, compute: () => Promise<T>): Promise<T>
+  /**
+   * Keeps the order of a load answered in several pages (ids, in the order
+   * served), so its next pages follow it even while tasks change; shared by
+   * the replicas with REDIS_URL. `order` is null once it is no longer held.
+   */
+  keepOrder(load: string, ids: readonly number[]): Promise<void>
+  order(load: string): Promise<readonly number[] | null>
 }
 
 interface RunEntry<T> {

@@ -37,6 +37,8 @@ export interface SharedCache {
   readonly store: RedisStore
   /** The page cache to use in place of createPageCache's. */
   pageCache(options: PageCacheOptions): PageCache
+  /** Another shared cache for other values (the orders of loads), its figures not counted as pages'. */
+  otherCache(options: PageCacheOptions): PageCache
   /** For createInsightsClient's `tokenCache`. */
   tokenCache(options: TokenCacheOptions): TokenCache
   status(): SharedCacheStatus
@@ -54,6 +56,9 @@ export function createSharedCache(options: SharedCacheOptions): SharedCache {
     pageCache(pageOptions) {
       pages = createSharedPageCache({ ...pageOptions, store, boxes })
       return pages
+    },
+    otherCache(otherOptions) {
+      return createSharedPageCache({ ...otherOptions, store, boxes })
     },
     tokenCache(tokenOptions) {
       tokens = createSharedTokenCache({ ...tokenOptions, store, boxes })
