@@ -1,8 +1,8 @@
 // The change totalElements cannot show: between two reads of one batch, as many
 // new tasks arrive at the head of the upstream order as old ones leave the
-// tail of its rolling window. The bridge asks for a window a day longer than
-// the longest horizon, so tasks leave it only in a workspace with ten years of
-// history — as here. A page read after that change is shifted by the new
+// tail of its rolling window. The bridge asks for a window two days longer
+// than the longest horizon, so tasks leave it only in a workspace with ten
+// years of history — as here. A page read after that change is shifted by the new
 // tasks; a later page of the same batch read before it is not, so trusting
 // both (the totals agree) would skip rows between them. The proxy holds page 1
 // of the first batch back while the other pages are answered, the simulator's
@@ -11,13 +11,14 @@
 import t from 'tap'
 import { startRecordingBridge } from '../fixtures/recording-bridge.js'
 import { DAY, expectedTasks } from '../fixtures/oracle.js'
+import { TASK_WINDOW_DAYS } from '../../src/feed/tasks.js'
 
 const NOW = Date.UTC(2026, 9, 15, 12, 0, 0)
 const GROWTH_PER_S = 1 / 3600 // one new task an hour, about as many as leave the tail
-const WINDOW_DAYS = 3651 // every Tasks read: the longest horizon + 1 day
+const WINDOW_DAYS = TASK_WINDOW_DAYS // every Tasks read
 const SIM = { tasks: 60_000, historyDays: 3650, seed: 11, growthPerS: GROWTH_PER_S }
-/** A day and an hour after the history was drawn: its oldest tasks are leaving the window's tail. */
-const T0 = NOW + DAY + 3_600_000
+/** An hour after the history's oldest tasks began to leave the window's tail. */
+const T0 = NOW + (WINDOW_DAYS - 3650) * DAY + 3_600_000
 let simNow = NOW
 let release: () => void = () => undefined
 const released = new Promise<void>((resolve) => { release = resolve })

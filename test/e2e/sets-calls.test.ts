@@ -11,6 +11,7 @@ import { rng } from '../fixtures/oracle.js'
 import { startRecordingBridge } from '../fixtures/recording-bridge.js'
 import type { RecordingBridge } from '../fixtures/recording-bridge.js'
 import { quietStats } from '../fixtures/upstream-stats.js'
+import { TASK_WINDOW_DAYS } from '../../src/feed/tasks.js'
 
 const NOW = Date.UTC(2026, 9, 15, 12, 0, 0)
 const DAY = 86_400_000
@@ -33,12 +34,12 @@ await warmUp(bridge)
 const created = bridge.sim.tasks().map((w) => Date.parse(w.dateCreation)) // newest first
 /** Tasks created in [from, NOW]. */
 const since = (from: number): number => created.filter((c) => c >= from && c <= NOW).length
-/** Every Tasks read asks for the same upstream window: the longest horizon (3650 days) plus one. */
-const WINDOW = '3651'
+/** Every Tasks read asks for the same upstream window (src/feed/tasks.ts). */
+const WINDOW = String(TASK_WINDOW_DAYS)
 /** Pages from the head to the first task older than `from` (the end of a scan down to `from`). */
 const scanTo = (from: number): number => {
   const head = since(from)
-  return since(NOW - 3651 * DAY) > head ? Math.floor(head / PS) + 1 : Math.max(1, Math.ceil(head / PS))
+  return since(NOW - TASK_WINDOW_DAYS * DAY) > head ? Math.floor(head / PS) + 1 : Math.max(1, Math.ceil(head / PS))
 }
 const pagesCovering = (from: number, to: number): number => (to <= from ? 0 : Math.floor((to - 1) / PS) - Math.floor(from / PS) + 1)
 const N30 = since(NOW - 30 * DAY)
@@ -58,7 +59,7 @@ interface Row {
 }
 
 const TABLE: readonly Row[] = [
-  { query: 'Tasks?$top=10', route: 'tasks', calls: 1, params: { days: WINDOW }, why: 'first page only (days = the longest horizon + 1, for every query)' },
+  { query: 'Tasks?$top=10', route: 'tasks', calls: 1, params: { days: WINDOW }, why: 'first page only (days = the one window of every Tasks query)' },
   { query: 'Tasks?$skip=35&$top=10', route: 'tasks', calls: 2, why: 'positions [35, 45): pages 1 and 2 (issue 3 example)' },
   { query: 'Tasks?$skip=40&$top=20', route: 'tasks', calls: 1, why: 'positions [40, 60): page 2' },
   { query: 'Tasks?$skip=19&$top=2', route: 'tasks', calls: 2, why: 'positions [19, 21) straddle pages 0 and 1' },
