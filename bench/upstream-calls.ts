@@ -6,7 +6,8 @@
 //
 // Every query's minimum is written out below from the simulator's data
 // (upstream order: newest first, 20-row pages; the bridge asks the upstream
-// for `days + 1` days, so the upstream window holds older rows after the set):
+// for one window of TASK_WINDOW_DAYS for every query, so the upstream window
+// holds any older rows after the set):
 //  - a run of positions [a, b] costs the pages from ⌊a/20⌋ to ⌊b/20⌋;
 //  - a whole set of n rows costs the pages through position n, the first row
 //    outside it, which must be seen to know the set ended (⌊n/20⌋ + 1), or
@@ -15,6 +16,7 @@
 //    (skip+top)-th match, or the whole set when there are fewer;
 //  - a local $orderby or a residual $filter without $top reads the whole set;
 //  - Automations cost ⌈automations / 20⌉ pages, Runners one call.
+import { TASK_WINDOW_DAYS } from '../src/feed/tasks.js'
 import type { Simulator } from '../src/simulator/index.js'
 import type { WireTask } from '../src/upstream/wire.js'
 import { readFeed } from './http.js'
@@ -67,14 +69,14 @@ export function buildCorpus(sim: Simulator, now: number, days: number): CorpusQu
   }
   const pagesBetween = (a: number, b: number): number => Math.floor(b / ps) - Math.floor(a / ps) + 1
   /** Pages through the first row after the newest `n` (which shows where the set ends), or through the window's end. */
-  const endOfSet = (n: number, d: number): number => countSince(now - (d + 1) * DAY) > n ? n : Math.max(0, n - 1)
-  /** Pages a whole set of the newest `n` rows costs, for a bridge horizon of `d` days. */
-  const wholeSet = (n: number, d: number): number => pagesBetween(0, endOfSet(n, d))
+  const endOfSet = (n: number): number => countSince(now - TASK_WINDOW_DAYS * DAY) > n ? n : Math.max(0, n - 1)
+  /** Pages a whole set of the newest `n` rows costs. */
+  const wholeSet = (n: number): number => pagesBetween(0, endOfSet(n))
   const n = countSince(now - days * DAY)
   /** Positions [skip, skip + top) in upstream order; past the set's end, through the row that shows it. */
   const span = (skip: number, top: number): { min: number; reason: string; rows: number } => skip + top <= n
     ? { min: pagesBetween(skip, skip + top - 1), reason: `positions ${skip}–${skip + top - 1}`, rows: top }
-    : { min: pagesBetween(Math.min(skip, n), endOfSet(n, days)), reason: `positions ${skip}– past the set's end (${n} rows)`, rows: Math.max(0, n - skip) }
+    : { min: pagesBetween(Math.min(skip, n), endOfSet(n)), reason: `positions ${skip}– past the set's end (${n} rows)`, rows: Math.max(0, n - skip) }
   const n7 = countSince(now - 7 * DAY)
   const set = all.slice(0, n)
   /** Minimum for a residual filter reading up to its k-th match. */
@@ -83,7 +85,7 @@ export function buildCorpus(sim: Simulator, now: number, days: number): CorpusQu
     for (let i = 0; i < set.length; i++) {
       if (keep(set[i] as WireTask) && ++seen === k) return { min: pagesBetween(0, i), matches: seen, reason: `pages 0–${Math.floor(i / ps)}: the ${k}th match is at position ${i}` }
     }
-    return { min: wholeSet(n, days), matches: seen, reason: `whole set: only ${seen} matches` }
+    return { min: wholeSet(n), matches: seen, reason: `whole set: only ${seen} matches` }
   }
   const finished = (t: WireTask): boolean => t.state === 'FINISHED'
   const busy = (t: WireTask): boolean => (t.totalItems ?? 0) > 10
@@ -93,7 +95,7 @@ export function buildCorpus(sim: Simulator, now: number, days: number): CorpusQu
   const automations = sim.automations(days).length
   const runners = sim.runners(days)
   const autoPages = Math.max(1, Math.ceil(automations / ps))
-  const whole = wholeSet(n, days)
+  const whole = wholeSet(n)
   const week = new Date(now - 7 * DAY).toISOString()
   const from = new Date(now - 20 * DAY).toISOString()
   const to = new Date(now - 10 * DAY).toISOString()
@@ -110,12 +112,12 @@ export function buildCorpus(sim: Simulator, now: number, days: number): CorpusQu
     q('Tasks?$top=2500', 'native', { ...span(0, 2500), reason: `${span(0, 2500).reason}, over nextLinks` }),
     q('Tasks', 'native', whole30),
     q('Tasks?$select=id,state', 'native', whole30),
-    q('Tasks?days=7', 'native', { min: wholeSet(n7, 7), reason: `whole 7-day set of ${n7} rows`, rows: n7 }),
-    q(`Tasks?$filter=${enc(`dateCreation ge ${week}`)}`, 'native', { min: wholeSet(n7, 7), reason: `dateCreation lower bound: the 7-day set of ${n7} rows`, rows: n7 }),
+    q('Tasks?days=7', 'native', { min: wholeSet(n7), reason: `whole 7-day set of ${n7} rows`, rows: n7 }),
+    q(`Tasks?$filter=${enc(`dateCreation ge ${week}`)}`, 'native', { min: wholeSet(n7), reason: `dateCreation lower bound: the 7-day set of ${n7} rows`, rows: n7 }),
     q(`Tasks?$orderby=${enc('totalItems desc')}&$top=100`, 'local', { ...whole30, reason: `local sort: ${wholeReason}`, rows: Math.min(100, n) }),
     q(`Tasks?$orderby=${enc('totalItems desc,id')}&$skip=10&$top=10`, 'local', { ...whole30, reason: `local sort: ${wholeReason}`, rows: Math.max(0, Math.min(10, n - 10)) }),
     q(`Tasks?$orderby=${enc('activityLabel,dateCreation')}`, 'local', { ...whole30, reason: `local sort over nextLinks: ${wholeReason}` }),
-    q(`Tasks?$filter=${enc(`dateCreation ge ${week}`)}&$orderby=${enc('totalItems desc')}&$top=5`, 'local', { min: wholeSet(n7, 7), reason: `local sort of the 7-day set of ${n7} rows`, rows: Math.min(5, n7) }),
+    q(`Tasks?$filter=${enc(`dateCreation ge ${week}`)}&$orderby=${enc('totalItems desc')}&$top=5`, 'local', { min: wholeSet(n7), reason: `local sort of the 7-day set of ${n7} rows`, rows: Math.min(5, n7) }),
     q(`Tasks?$filter=${enc("state eq 'FINISHED'")}&$top=50`, 'residual', { min: f50.min, reason: f50.reason, rows: Math.min(50, f50.matches) }),
     q(`Tasks?$filter=${enc('totalItems gt 10')}&$skip=100&$top=20`, 'residual', { min: b120.min, reason: b120.reason, rows: Math.max(0, Math.min(20, b120.matches - 100)) }),
     q(`Tasks?$filter=${enc("state eq 'FINISHED' and totalItems gt 10")}`, 'residual', { min: whole, reason: `residual filter, no $top: ${wholeReason}`, rows: both }),

@@ -189,7 +189,7 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
  * later read still has them all before the boundary. Otherwise the page is
  * read again, after.
  */
-export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHint: number, ids: readonly number[] | null = null): Promise<{ pos: number; total: number; ref: number; refStart: number; pageSize: number }> {
+export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHint: number, ids: readonly number[] | null = null, oldest: number | null = null): Promise<{ pos: number; total: number; ref: number; refStart: number; pageSize: number }> {
   const isBeyond = (t: WireTask): boolean => beyond(instant, ids, t, dateOf(t))
   const lastOf = (p: SpringPage<WireTask>): WireTask | undefined => p.content[p.content.length - 1]
   const first = await run.get(0)
@@ -204,11 +204,12 @@ export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHi
   let hi = firstLast !== undefined && !isBeyond(firstLast) ? 0 : Math.max(1, first.totalPages)
   // Known (position, date) on each side, for interpolating the next probe: tasks
   // arrive at a fairly steady rate, so this usually lands within a page or two.
-  // Until a probe lands past `instant`, the rate from the head to the furthest
-  // probe extrapolates, a quarter further so that the next probe brackets it.
+  // Until a probe lands past `instant`, the oldest task's date (when known)
+  // stands at the end, or else the rate from the head to the furthest probe
+  // extrapolates, a quarter further so that the next probe brackets it.
   const newestDate = dateOf(newest)
   let a = { pos: first.content.length - 1, date: firstLast === undefined ? instant : dateOf(firstLast) }
-  let b: { pos: number; date: number } | null = null
+  let b: { pos: number; date: number } | null = oldest === null || oldest > instant ? null : { pos: first.totalElements - 1, date: oldest }
   while (hi - lo > 1) {
     const guess: number = b !== null && a.date > b.date
       ? a.pos + ((b.pos - a.pos) * (a.date - instant)) / (a.date - b.date)

@@ -109,7 +109,8 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
 
 /**
  * Tasks of the set, counted by two positions: where the set starts and where
- * it ends in the upstream order. New tasks arriving between the two reads
+ * it ends in the upstream order (the end of the list when the set reaches
+ * past the oldest task, as a whole horizon does). New tasks arriving between the two reads
  * shift the later one by the growth in totalElements — exactly, as long as no
  * task left the window's tail in between, which the age of the oldest task in
  * the window rules out (the upstream keeps a task at least TASK_WINDOW_DAYS − 1
@@ -118,12 +119,14 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
  */
 async function countBetween(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds): Promise<number> {
   const start = await locate(run, bounds.upper, ctx.pageSizeHint, bounds.upperIds)
-  const end = await locate(run, bounds.lower - 1, start.pageSize)
+  const oldest = await oldestTaskDate(ctx, run, start.pageSize, start.total)
+  // The set reaches past the oldest task: it ends where the list does, in the same read.
+  if (oldest === null || bounds.lower <= oldest) return Math.max(0, start.total - start.pos)
+  const end = await locate(run, bounds.lower - 1, start.pageSize, null, oldest)
   if (start.total === end.total && start.ref === end.ref) return Math.max(0, end.pos - start.pos)
-  const oldest = await oldestTaskDate(ctx, run, end.pageSize, Math.max(start.total, end.total))
   // The upstream keeps a task at least TASK_WINDOW_DAYS − 1 days (its window rule
   // is undocumented); a day more covers our estimate of its clock.
-  if (oldest === null || oldest > ctx.access.upstreamNow() + DAY_MS - (TASK_WINDOW_DAYS - 1) * DAY_MS) {
+  if (oldest > ctx.access.upstreamNow() + DAY_MS - (TASK_WINDOW_DAYS - 1) * DAY_MS) {
     return Math.max(0, end.pos - start.pos - (end.total - start.total))
   }
   let n = 0

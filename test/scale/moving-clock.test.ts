@@ -1,27 +1,22 @@
-// The moving-clock checks of test/e2e/moving-clock.test.ts through two
+// The moving-clock checks of test/fixtures/moving-suite.ts through two
 // replicas sharing one Redis: pages, tokens and skiptoken secrets are shared,
 // and what one replica cached must not make the other serve anything older
 // than CACHE_TTL_S, nor break a load's snapshot or its count.
 import t from 'tap'
 import {
-  GROWING_AUTOMATION, GROWING_RUNNER, bracket, expectNone, figuresFailures, loadAll, setFailures, setSize, staleRows
+  FUZZ, GROWING_AUTOMATION, GROWING_RUNNER, MOVING_ENV, SCALE, TTL_S, TTL_SIM, bracket, expectNone, figuresFailures, loadAll, setFailures, setSize, sleep, staleRows
 } from '../fixtures/moving-oracle.js'
 import type { Window } from '../fixtures/moving-oracle.js'
 import { startRedis } from '../fixtures/redis-server.js'
 import { startReplicas, type Replica } from '../fixtures/replicas.js'
 
-const SCALE = 30
-const TTL_S = 1
-const TTL_SIM = TTL_S * 1000 * SCALE
-const FUZZ = 3000 * SCALE
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 const redis = await startRedis()
 t.teardown(() => redis.close())
 const fx = await startReplicas({
   redisUrl: redis.url,
   sim: { tasks: 3000, historyDays: 60, growthPerS: 2, timeScale: SCALE, clockOffsetS: 120, seed: 22 },
-  env: { CACHE_TTL_S: String(TTL_S), PAGE_SIZE: '400', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', PRESSURE_MAX_HEAP_PERCENT: '0' }
+  env: MOVING_ENV
 })
 t.teardown(() => fx.close())
 const sim = fx.sim
