@@ -184,7 +184,7 @@ export function odataPaths(options: ODataDocOptions): Json {
   const paths: Json = {
     '/odata/': operation(options, 'Service document', `The entity sets of the feed (OData JSON Format §5). ${common}`, [], { 200: { description: 'Service document.', content: json(ref('schemas', 'ServiceDocument')) } }),
     '/odata': operation(options, 'Service document (same as /odata/)', 'The feed URL without its trailing slash.', [], { 200: { description: 'Service document.', content: json(ref('schemas', 'ServiceDocument')) } }),
-    '/odata/$metadata': operation(options, 'Metadata document', 'The CSDL XML 4.0 document: entity types, keys, navigation and capability annotations.', [], { 200: { description: 'CSDL XML.', content: { 'application/xml': { schema: { type: 'string' } } } } })
+    '/odata/$metadata': operation(options, 'Metadata document', 'The CSDL XML 4.0 document: entity types, keys, navigation and capability annotations; its CSDL JSON form to Accept: application/json (without XML) or $format=json. Both are in the repository\'s metadata/ folder.', [], { 200: { description: 'CSDL XML, or CSDL JSON.', content: { 'application/xml': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } } } })
   }
   for (const set of ENTITY_SETS) {
     const keyProp = set.properties.find((p) => p.name === set.key) as PropertyDef
