@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from './config.js'
 import type { Config } from './config.js'
 import { fixedCredential, passthroughCredentials } from './feed/credentials.js'
 import type { CredentialSource } from './feed/credentials.js'
-import { startSimulator } from './simulator/index.js'
+import { SIMULATOR_DEFAULTS, startSimulator } from './simulator/index.js'
 import type { Simulator } from './simulator/index.js'
 
 const DEMO = { login: 'demo', key: 'demo' } as const
@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   let upstreamUrl: string
   let credentials: CredentialSource
   if (config.mode === 'demo') {
-    simulator = await startSimulator({ port: 0, host: '127.0.0.1', login: DEMO.login, key: DEMO.key, tasks: config.demo.tasks, seed: config.demo.seed })
+    // A living demo at real time: tasks progress, and new ones keep arriving at the history's own pace.
+    const growthPerS = config.demo.tasks / (SIMULATOR_DEFAULTS.historyDays * 86_400)
+    simulator = await startSimulator({ port: 0, host: '127.0.0.1', login: DEMO.login, key: DEMO.key, tasks: config.demo.tasks, seed: config.demo.seed, growthPerS })
     upstreamUrl = simulator.url
     credentials = fixedCredential(DEMO)
   } else if (config.mode === 'service-account') {
