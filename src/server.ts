@@ -7,10 +7,8 @@ import { ConfigError, loadConfig } from './config.js'
 import type { Config } from './config.js'
 import { fixedCredential, passthroughCredentials } from './feed/credentials.js'
 import type { CredentialSource } from './feed/credentials.js'
-import { SIMULATOR_DEFAULTS, startSimulator } from './simulator/index.js'
+import { DEMO_CREDENTIAL, startDemoSimulator } from './demo.js'
 import type { Simulator } from './simulator/index.js'
-
-const DEMO = { login: 'demo', key: 'demo' } as const
 
 async function main(): Promise<void> {
   let config: Config
@@ -27,11 +25,9 @@ async function main(): Promise<void> {
   let upstreamUrl: string
   let credentials: CredentialSource
   if (config.mode === 'demo') {
-    // A living demo at real time: tasks progress, and new ones keep arriving at the history's own pace.
-    const growthPerS = config.demo.tasks / (SIMULATOR_DEFAULTS.historyDays * 86_400)
-    simulator = await startSimulator({ port: 0, host: '127.0.0.1', login: DEMO.login, key: DEMO.key, tasks: config.demo.tasks, seed: config.demo.seed, growthPerS })
+    simulator = await startDemoSimulator(config.demo)
     upstreamUrl = simulator.url
-    credentials = fixedCredential(DEMO)
+    credentials = fixedCredential(DEMO_CREDENTIAL)
   } else if (config.mode === 'service-account') {
     upstreamUrl = config.botcityUrl as string
     credentials = fixedCredential(config.serviceAccount as { login: string; key: string })
@@ -39,7 +35,7 @@ async function main(): Promise<void> {
     upstreamUrl = config.botcityUrl as string
     credentials = passthroughCredentials()
   }
-  const app = await buildApp({ config, upstreamUrl, credentials, ...(config.mode === 'demo' ? { demoCredential: DEMO } : {}) })
+  const app = await buildApp({ config, upstreamUrl, credentials, ...(config.mode === 'demo' ? { demoCredential: DEMO_CREDENTIAL } : {}) })
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err !== undefined) app.log.error({ err }, 'stopping after an unexpected error')
     else app.log.info({ signal }, 'stopping: finishing in-flight requests')

@@ -4,6 +4,9 @@ import { AUTOMATION_LABELS, EXTRA_REPOSITORIES, SYSTEMS, humanName } from './lab
 import { between, intBetween, logBetween, randomFor, shuffled } from './prng.js'
 import type { Random } from './prng.js'
 import { assignRunners, fitDurations } from './runner-load.js'
+
+/** The automation of BotCity's documentation examples (its Insights API page). */
+export const EXAMPLE_AUTOMATION = 'supplierHomologation'
 import { DAY_MS } from './wire-dates.js'
 
 export interface AutomationProfile {
@@ -52,6 +55,8 @@ export interface CatalogSpec {
   startMs: number
   /** History size, to keep runner utilization plausible. */
   tasks: number
+  /** Hold the automation of BotCity's documentation examples (task-store.ts EXAMPLE_TASK) as the busiest one. */
+  examples?: boolean
 }
 
 export function createCatalog(spec: CatalogSpec): Catalog {
@@ -60,6 +65,7 @@ export function createCatalog(spec: CatalogSpec): Catalog {
   const active = runners.flatMap((runner, i) => (runner.status === 'created' ? [] : [i]))
   const repositories = ['DEFAULT', ...shuffled(random, EXTRA_REPOSITORIES).slice(0, intBetween(random, 1, 2))]
   const labels = labelsFor(random, spec.automations)
+  if (spec.examples === true && !labels.includes(EXAMPLE_AUTOMATION)) labels[0] = EXAMPLE_AUTOMATION
   const weights = labels.map((_, rank) => between(random, 0.6, 1.4) / Math.pow(rank + 1, 0.8))
   const assigned = assignRunners(random, weights, active)
   const drafts = labels.map((label, i) => createAutomation(random, {

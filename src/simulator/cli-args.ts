@@ -34,6 +34,8 @@ Usage: npm run simulator -- [flags]
   --latency-ms MS     delay before every answer (${d.latencyMs})
   --page-size N       rows per page of the paged routes (${d.pageSize})
   --honor-size        honour the size parameter (capped at 2000); ignored by default
+  --examples          hold the task (17296058) and automation (supplierHomologation)
+                      of BotCity's documentation, a day old at start
   --token-ttl-s S     access token lifetime (${d.tokenTtlS})
   --error-rate R      fraction of data calls answered 500, 0..1 (${d.errorRate})
   --rate-limit N      requests per second before 429 + Retry-After, 0 = off (${d.rateLimit})
@@ -53,6 +55,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     options: {
       ...Object.fromEntries([...NUMERIC_OPTIONS, ...TEXT_OPTIONS].map((name) => [flagName(name), { type: 'string' }])),
       'honor-size': { type: 'boolean' },
+      examples: { type: 'boolean' },
       workspace: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' }
     },
@@ -77,6 +80,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (typeof raw === 'string') options[name] = raw
   }
   if (values['honor-size'] === true) options.honorSize = true
+  if (values.examples === true) options.examples = true
   const workspaces = values.workspace
   if (Array.isArray(workspaces)) options.workspaces = workspaces.map(toWorkspace)
   try {

@@ -23,6 +23,7 @@ export interface SimulatorOptions {
   latencyMs: number           // --latency-ms (0)
   pageSize: number            // --page-size (20)
   honorSize: boolean          // --honor-size (off)
+  examples: boolean           // --examples (off) hold the task and automation of BotCity's documentation
   tokenTtlS: number           // --token-ttl-s (3600)
   errorRate: number           // --error-rate (0) fraction of data calls answered 500
   rateLimit: number           // --rate-limit (0 = off) requests/s before 429 + Retry-After
@@ -48,6 +49,7 @@ export const SIMULATOR_DEFAULTS: SimulatorOptions = {
   latencyMs: 0,
   pageSize: 20,
   honorSize: false,
+  examples: false,
   tokenTtlS: 3600,
   errorRate: 0,
   rateLimit: 0,

@@ -23,6 +23,7 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
     }
   }
   if (typeof options.honorSize !== 'boolean') throw new SimulatorOptionError('honorSize', 'a boolean', options.honorSize)
+  if (typeof options.examples !== 'boolean') throw new SimulatorOptionError('examples', 'a boolean', options.examples)
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new SimulatorOptionError('now', 'a function returning epoch milliseconds', options.now)
   }

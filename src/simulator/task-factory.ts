@@ -110,9 +110,14 @@ export class SimTask {
   }
 }
 
-/** Plans a task's life from its automation's traits (the draws from `random` are the same whatever the plan). */
-export function planTask(catalog: Catalog, random: Random, id: number, createdMs: number, seed: number): SimTask {
-  const automation = pickAutomation(catalog, random)
+/**
+ * Plans a task's life from its automation's traits (the draws from `random`
+ * are the same whatever the plan, so `automation` may force one without
+ * changing any other task).
+ */
+export function planTask(catalog: Catalog, random: Random, id: number, createdMs: number, seed: number, forcedAutomation: number | null = null): SimTask {
+  const picked = pickAutomation(catalog, random)
+  const automation = forcedAutomation ?? picked
   const profile = catalog.automations[automation] as AutomationProfile
   const runnerChoice = profile.runners[Math.floor(random() * profile.runners.length)] as number
   const queueMs = random() < 0.85 ? between(random, 200, 30_000) : between(random, 30_000, 900_000)

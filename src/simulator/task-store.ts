@@ -2,6 +2,7 @@
 // start, then the tasks `growthPerS` creates as the clock advances. Windows
 // are index ranges found by binary search, so a page costs O(log n + size);
 // each task is shown as it stands at the clock (task-factory.ts).
+import { EXAMPLE_AUTOMATION } from './catalog.js'
 import type { Catalog } from './catalog.js'
 import { creationTimes } from './history.js'
 import { intBetween, randomFor } from './prng.js'
@@ -17,7 +18,17 @@ export interface TaskStoreSpec {
   historyDays: number
   growthPerS: number
   startMs: number
+  /** Hold BotCity's documentation examples (see EXAMPLE_TASK). */
+  examples?: boolean
 }
+
+/**
+ * The task of BotCity's own documentation (its Insights API page): with
+ * `examples`, the newest task of the history created a day or more before the
+ * start has this id and runs this automation, so what a user copies from the
+ * docs works on the demo feed for weeks.
+ */
+export const EXAMPLE_TASK = { id: 17_296_058, automation: EXAMPLE_AUTOMATION, ageMs: DAY_MS } as const
 
 /** Half-open range [lo, hi) of store indexes. */
 export interface TaskWindow {
@@ -32,12 +43,33 @@ export class TaskStore {
   private grown = 0
 
   constructor (private readonly catalog: Catalog, private readonly spec: TaskStoreSpec) {
-    const random = randomFor(spec.seed, 'history')
-    this.nextId = 17_000_000 + intBetween(random, 0, 99_999)
-    for (const createdMs of creationTimes(random, spec.tasks, spec.startMs, spec.historyDays)) {
-      this.tasks.push(planTask(catalog, random, this.takeId(random), createdMs, spec.seed))
+    this.nextId = this.drawHistory(null, null)
+    if (spec.examples === true) {
+      // Draw the same history again, its ids shifted so that the example task gets its id.
+      const index = this.tasks.findLastIndex((t) => t.createdMs <= spec.startMs - EXAMPLE_TASK.ageMs)
+      const automation = catalog.automations.findIndex((a) => a.label === EXAMPLE_TASK.automation)
+      if (index >= 0 && automation >= 0) {
+        const shift = EXAMPLE_TASK.id - (this.tasks[index] as SimTask).id
+        const first = (this.tasks[0] as SimTask).id
+        this.tasks.length = 0
+        this.nextId = this.drawHistory(first + shift, { index, automation })
+      }
     }
     this.growthRandom = randomFor(spec.seed, 'growth')
+  }
+
+  /** The history drawn at start (ids from `firstId`, or drawn); returns the next id. */
+  private drawHistory(firstId: number | null, example: { index: number; automation: number } | null): number {
+    const random = randomFor(this.spec.seed, 'history')
+    const drawn = 17_000_000 + intBetween(random, 0, 99_999)
+    this.nextId = firstId ?? drawn
+    let i = 0
+    for (const createdMs of creationTimes(random, this.spec.tasks, this.spec.startMs, this.spec.historyDays)) {
+      const forced = example !== null && i === example.index ? example.automation : null
+      this.tasks.push(planTask(this.catalog, random, this.takeId(random), createdMs, this.spec.seed, forced))
+      i++
+    }
+    return this.nextId
   }
 
   /** Tasks with dateCreation in [now - days, now]. */

@@ -13,6 +13,8 @@ export interface WorkspaceSpec {
   key: string
   organizationLabel: string
   seed: number
+  /** Holds BotCity's documentation examples (the main workspace, with the examples option). */
+  examples: boolean
 }
 
 export class Workspace {
@@ -21,8 +23,8 @@ export class Workspace {
   private readonly totals = new BoundedCache<WindowTotals>(32)
 
   constructor (readonly spec: WorkspaceSpec, options: SimulatorOptions, startMs: number) {
-    this.catalog = createCatalog({ ...options, seed: spec.seed, startMs })
-    this.store = new TaskStore(this.catalog, { ...options, seed: spec.seed, startMs })
+    this.catalog = createCatalog({ ...options, seed: spec.seed, startMs, examples: spec.examples })
+    this.store = new TaskStore(this.catalog, { ...options, seed: spec.seed, startMs, examples: spec.examples })
   }
 
   /** Whether a request's `organization` header names this workspace. */
@@ -60,12 +62,13 @@ export class Workspace {
 }
 
 export function createWorkspaces(options: SimulatorOptions, startMs: number): Workspace[] {
-  const main: WorkspaceSpec = { login: options.login, key: options.key, organizationLabel: options.login, seed: options.seed }
+  const main: WorkspaceSpec = { login: options.login, key: options.key, organizationLabel: options.login, seed: options.seed, examples: options.examples }
   const extras = (options.workspaces ?? []).map((w, i): WorkspaceSpec => ({
     login: w.login,
     key: w.key,
     organizationLabel: w.organizationLabel ?? w.login,
-    seed: w.seed ?? options.seed + i + 1
+    seed: w.seed ?? options.seed + i + 1,
+    examples: false
   }))
   return [main, ...extras].map((spec) => new Workspace(spec, options, startMs))
 }
