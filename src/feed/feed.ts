@@ -8,6 +8,7 @@ import type { JsonFormat } from '../http/negotiate.js'
 import { parsePrefer, preferenceApplied } from '../http/prefer.js'
 import type { Preferences } from '../http/prefer.js'
 import { entitySetByName, property } from '../model/index.js'
+import { DEFAULT_LIMITS } from '../odata/limits.js'
 import type { EntitySetDef, PropertyDef } from '../model/index.js'
 import type { Expr, QueryOptions } from '../odata/ast.js'
 import { executeApply, leadingFilter } from './apply.js'
@@ -184,10 +185,23 @@ export class Feed {
     const q: QueryOptions = { ...query, filter: keyFilter(set, key), orderby: [], top: 1, skip: null, count: false, search: null, skiptoken: null, apply: null }
     const result = await EXECUTORS[set.name](this.context(set, r.access, q, r.now, null, 1, false))
     const row = result.rows[0]
-    if (row === undefined) {
-      throw bridgeError('BRIDGE_ERR_NOT_FOUND', `${set.typeName} ${JSON.stringify(key).slice(0, 100)} was not found in the last ${query.days ?? this.options.horizonDays} days.`, { target: set.key })
-    }
+    if (row === undefined) throw bridgeError('BRIDGE_ERR_NOT_FOUND', await this.notFound(r, set, key, query.days ?? this.options.horizonDays), { target: set.key })
     return row
+  }
+
+  /**
+   * Why an entity was not found, suggesting only what can help: a longer horizon
+   * can find an older task (task ids grow with time), never a task newer than the
+   * newest, nor an automation or runner (they are listed whatever the horizon).
+   */
+  private async notFound(r: RequestScope, set: EntitySetDef, key: string | number, days: number): Promise<string> {
+    const what = `${set.typeName} ${JSON.stringify(key).slice(0, 100)}`
+    if (set.name !== 'Tasks') return `${what} does not exist in this workspace: the key is case-sensitive; list them with /odata/${set.name}?$select=${set.key}.`
+    const newest = (await EXECUTORS.Tasks(this.context(set, r.access, { ...NO_OPTIONS, top: 1, days }, r.now, null, 1, false))).rows[0]
+    const newestId = newest?.[set.key]
+    if (typeof newestId !== 'number' || (key as number) > newestId) return `No task has the id ${what.slice(set.typeName.length + 1)}: the newest task's id is ${String(newestId ?? 'none')}.`
+    if (days >= DEFAULT_LIMITS.maxDays) return `${what} is not among the tasks of the last ${days} days, the longest horizon.`
+    return `${what} is not among the tasks of the last ${days} days: if it is older, add days=N to the URL (up to ${DEFAULT_LIMITS.maxDays}).`
   }
 
   private async serveEntity(r: RequestScope, set: EntitySetDef, key: string | number, prop: PropertyDef | null, value: boolean): Promise<unknown> {

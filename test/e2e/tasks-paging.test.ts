@@ -113,6 +113,14 @@ t.test('one entity by key, a property, its raw value', async (t) => {
   t.equal(await raw.text(), task.state)
   const missing = await getJson(`${bridge.feed}Tasks(1)`)
   t.equal(missing.status, 404)
+  t.match((missing.body.error as { message: string }).message, /not among the tasks of the last 30 days: if it is older, add days=N/, 'an older id: a longer horizon may find it')
+  const future = await getJson(`${bridge.feed}Tasks(99999999)`)
+  t.equal(future.status, 404)
+  t.match((future.body.error as { message: string }).message, /^No task has the id 99999999: the newest task's id is \d+\.$/, 'a newer id: no horizon can, so none is suggested')
+  const longest = await getJson(`${bridge.feed}Tasks(1)?days=3650`)
+  t.notMatch((longest.body.error as { message: string }).message, /add days/, 'already the longest horizon')
+  const automation = await getJson(`${bridge.feed}Automations('nope')`)
+  t.notMatch((automation.body.error as { message: string }).message, /days/, 'automations are listed whatever the horizon')
 })
 
 t.test('growth during a load: every task that existed at the start, exactly once', async (t) => {
