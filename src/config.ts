@@ -13,7 +13,7 @@ const SCHEMA = {
     BOTCITY_URL: { type: 'string', pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$', description: 'Base URL of BotCity (e.g. https://developers.botcity.dev). Unset: demo mode on the embedded simulator.' },
     BOTCITY_LOGIN: { type: 'string', minLength: 1, description: 'Workspace login of the service account (with BOTCITY_KEY: service-account mode).' },
     BOTCITY_KEY: { type: 'string', minLength: 1, description: 'Workspace key of the service account.' },
-    BRIDGE_API_KEYS: { type: 'string', minLength: 1, description: 'Service-account mode: comma-separated API keys clients must present (Basic password, Bearer token, or the API-key query parameter).' },
+    BRIDGE_API_KEYS: { type: 'string', minLength: 1, description: 'Service-account mode: comma-separated API keys clients must present (Basic password, Bearer token, or the API-key query parameter), each at least 16 characters (e.g. openssl rand -hex 24).' },
     ALLOW_ANONYMOUS: { type: 'boolean', default: false, description: 'Service-account mode: serve clients without an API key (only behind your own access control).' },
     API_KEY_PARAM: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$', default: 'api_key', description: 'Query parameter carrying a Web API key (Power BI "Web API" credentials): a bridge key, or login:key in passthrough mode.' },
     PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s?#]+$', description: 'Absolute URL clients reach the bridge at, when it differs from what requests show (behind a proxy).' },
