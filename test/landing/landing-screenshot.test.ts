@@ -2,7 +2,7 @@
 // of a bridge on the simulator; the screenshot must be a real, non-blank page
 // and the DOM must offer the feed URL and the connection files.
 // LANDING_SCREENSHOT=/some/file.png keeps the picture for a person to look at.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,17 +10,13 @@ import t from 'tap'
 import { ENTITY_SETS } from '../../src/model/index.js'
 import { startBridge } from '../fixtures/bridge.js'
 import { decodePng } from './fixtures/png.js'
+import { TOOLS, findTool, skipWithout } from '../fixtures/tools.js'
 
 const WIDTH = 1200
 const HEIGHT = 1400
 
-function findChromium(): string | null {
-  const candidates = [process.env.CHROMIUM, 'chromium', 'chromium-browser'].filter((c): c is string => c !== undefined && c !== '')
-  return candidates.find((c) => spawnSync(c, ['--version'], { stdio: 'ignore', timeout: 30_000 }).status === 0) ?? null
-}
-
-const chromium = findChromium()
-const skip = chromium === null ? 'Chromium not found: apt-get install chromium (or set CHROMIUM to its path)' : false
+const skip = skipWithout(TOOLS.chromium)
+const chromium = skip === false ? findTool(TOOLS.chromium) : null
 
 /**
  * Runs headless Chromium once with a fresh profile. Asynchronous, so the bridge in
