@@ -26,7 +26,7 @@ async function refresh(b: BridgeFixture, url: string, between?: (page: number) =
 }
 
 async function withBridge(env: Record<string, string>, fn: (b: BridgeFixture, expected: Record<string, unknown>[]) => Promise<void>): Promise<void> {
-  const b = await startBridge({ sim: { tasks: 1200, historyDays: 40, now: () => NOW }, now: () => NOW, env: { PAGE_SIZE: '100', UPSTREAM_RETRIES: '2', UPSTREAM_TIMEOUT_MS: '400', CACHE_TTL_S: '0', ...env } })
+  const b = await startBridge({ sim: { tasks: 1200, historyDays: 40, now: () => NOW }, now: () => NOW, env: { PAGE_SIZE: '100', UPSTREAM_RETRIES: '2', UPSTREAM_TIMEOUT_MS: '10000', CACHE_TTL_S: '0', ...env } })
   try {
     await fn(b, expectedTasks(b.sim.tasks(), NOW, 30))
   } finally {
@@ -34,18 +34,23 @@ async function withBridge(env: Record<string, string>, fn: (b: BridgeFixture, ex
   }
 }
 
+/** Where the timeout is the subject: an answer four times slower than it, so a busy machine changes neither side. */
+const TIMEOUT_ENV = { UPSTREAM_TIMEOUT_MS: '1500' }
+const SLOW_MS = 6000
+const envFor = (fault: SimulatorFault): Record<string, string> => (fault.kind === 'slow' ? TIMEOUT_ENV : {})
+
 const recoverable: [string, SimulatorFault][] = [
   ['a short 500 burst', { kind: 'status', status: 500, count: 2, route: 'tasks' }],
   ['429 with Retry-After', { kind: 'status', status: 429, retryAfterS: 1, count: 1, route: 'tasks' }],
   ['a 503', { kind: 'status', status: 503, count: 1, route: 'tasks' }],
   ['a connection reset', { kind: 'reset', count: 1, route: 'tasks' }],
-  ['a slow answer past the timeout', { kind: 'slow', delayMs: 800, count: 1, route: 'tasks' }],
+  ['a slow answer past the timeout', { kind: 'slow', delayMs: SLOW_MS, count: 1, route: 'tasks' }],
   ['token expiry mid-refresh', { kind: 'expire-tokens', count: 1, route: 'tasks' }]
 ]
 
 for (const [name, fault] of recoverable) {
   t.test(`${name} in the middle of a refresh is absorbed: complete, exact rows`, async (t) => {
-    await withBridge({}, async (b, expected) => {
+    await withBridge(envFor(fault), async (b, expected) => {
       const out = await refresh(b, `${b.feed}Tasks`, (page) => { if (page === 3) b.sim.inject(fault) })
       t.equal(out.error, null, 'no error')
       t.same(out.rows.map((r) => r.id), expected.map((r) => r.id), 'every task once, in order')
@@ -58,12 +63,12 @@ const fatal: [string, SimulatorFault, number, string][] = [
   ['persistent 429', { kind: 'status', status: 429, retryAfterS: 0, count: 50, route: 'tasks' }, 503, 'UPSTREAM_RATE_LIMITED'],
   ['malformed JSON', { kind: 'malformed', count: 50, route: 'tasks' }, 502, 'UPSTREAM_BAD_RESPONSE'],
   ['resets', { kind: 'reset', count: 50, route: 'tasks' }, 502, 'UPSTREAM_UNREACHABLE'],
-  ['persistent slowness', { kind: 'slow', delayMs: 800, count: 50, route: 'tasks' }, 504, 'UPSTREAM_TIMEOUT']
+  ['persistent slowness', { kind: 'slow', delayMs: SLOW_MS, count: 50, route: 'tasks' }, 504, 'UPSTREAM_TIMEOUT']
 ]
 
 for (const [name, fault, status, code] of fatal) {
   t.test(`${name} fails the refresh with ${status} ${code}, never a short result`, async (t) => {
-    await withBridge({}, async (b, expected) => {
+    await withBridge(envFor(fault), async (b, expected) => {
       const out = await refresh(b, `${b.feed}Tasks`, (page) => { if (page === 2) b.sim.inject(fault) })
       t.same(out.error, { status, code })
       t.ok(out.rows.length < expected.length, 'the refresh did not end as if complete')
