@@ -15,7 +15,10 @@ const newest = (dir) => {
 const stamp = 'dist/.build-stamp'
 const sources = Math.max(newest('src'), newest('bench'), statSync('tsconfig.json').mtimeMs)
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources) {
+  const started = Date.now()
+  process.stderr.write('Compiling the TypeScript sources into dist/ (on the first start, and after a change): this takes up to a minute...\n')
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' })
+  process.stderr.write(`Compiled in ${Math.round((Date.now() - started) / 1000)} s.\n`)
   const { writeFileSync } = await import('node:fs')
   writeFileSync(stamp, new Date().toISOString())
 }

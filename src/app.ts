@@ -47,8 +47,6 @@ export interface AppOptions {
   readonly logStream?: NodeJS.WritableStream
   /** Clock in epoch ms (tests inject one). */
   readonly now?: () => number
-  /** Shown on the landing page in demo mode. */
-  readonly demoCredential?: { readonly login: string; readonly key: string }
 }
 
 declare module 'fastify' {
@@ -143,6 +141,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const csdl = renderCsdl(bridgeCapabilities)
   await app.register(odataRoutes, { publicUrl: config.publicUrl, csdl: { xml: csdl, json: renderCsdlJson(csdl) }, feed })
   await app.register(healthRoutes, { client, mode: config.mode, credentials: options.credentials, ...(shared === null ? {} : { sharedCache: shared.status }) })
-  await app.register(landingRoutes, { config, upstreamUrl: options.upstreamUrl, demoCredential: options.demoCredential ?? null })
+  await app.register(landingRoutes, { config, upstreamUrl: options.upstreamUrl })
   return app
 }

@@ -35,14 +35,27 @@ async function main(): Promise<void> {
     upstreamUrl = config.botcityUrl as string
     credentials = passthroughCredentials()
   }
-  const app = await buildApp({ config, upstreamUrl, credentials, ...(config.mode === 'demo' ? { demoCredential: DEMO_CREDENTIAL } : {}) })
+  const app = await buildApp({ config, upstreamUrl, credentials })
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err !== undefined) app.log.error({ err }, 'stopping after an unexpected error')
     else app.log.info({ signal }, 'stopping: finishing in-flight requests')
     await app.close()
     await simulator?.close()
   })
-  await app.listen({ port: config.port, host: config.host })
+  try {
+    await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw err
+    console.error(code === 'EADDRINUSE'
+      ? `Port ${config.port} on ${config.host} is already in use (PORT): stop what uses it, or choose another, e.g. PORT=${config.port + 1} npm start (or npm start -- --port ${config.port + 1}).`
+      : code === 'EACCES'
+        ? `Port ${config.port} needs more privileges than this user has (PORT): choose one above 1023, e.g. PORT=8080.`
+        : `Cannot listen on ${config.host} (HOST): it is not an address of this machine; use 127.0.0.1, or 0.0.0.0 for every interface.`)
+    await app.close()
+    await simulator?.close()
+    process.exit(1)
+  }
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
   const port = (app.server.address() as { port: number }).port
   const feed = config.publicUrl === null ? `http://${shown}:${port}/odata/` : `${config.publicUrl}/odata/`

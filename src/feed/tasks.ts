@@ -96,7 +96,9 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
   const bounds: Bounds = { lower, upper, upperIds: upper === head ? snapshot.hIds : null, snapshot }
 
   if (ctx.countOnly && residualFree) return { rows: [], count: await countBetween(ctx, run, bounds), next: null }
-  if (!isNativeOrder(ctx) || state?.m === 'local' || (ctx.countOnly && !residualFree)) {
+  // A count of what a residual filter matches fixes the load's rows on its first page
+  // (localWindow keeps them), so the count is the rows served whatever tasks do meanwhile.
+  if (!isNativeOrder(ctx) || state?.m === 'local' || (wantCount && !residualFree)) {
     return localWindow(ctx, run, bounds, state?.m === 'local' ? state : null)
   }
   for (let attempt = 0; ; attempt++) {
@@ -294,22 +296,14 @@ async function heldOrderPage(ctx: ExecContext, run: PageRun<WireTask>, bounds: B
   }
 }
 
-/** The $count of a load in the upstream order, worked out on its first page. */
-async function countOf(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, residualFree: boolean): Promise<number> {
-  if (residualFree) return countBetween(ctx, run, bounds)
-  const keep = matches(ctx.residual)
-  let n = 0
-  await readSet(ctx, run, bounds, (row) => { if (keep(row)) n++ })
-  return n
-}
-
 async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, residualFree: boolean, state: ScanState | null): Promise<ExecResult | 'restart'> {
   const read = rowReader(ctx.set)
   const keep = matches(ctx.residual)
   const top = ctx.query.top
   const given = state?.given ?? 0
   const want = Math.min(ctx.pageSize, top === null ? Infinity : top - given)
-  const count = !ctx.query.count ? null : state?.n ?? await countOf(ctx, run, bounds, residualFree)
+  // With $count, nativeScan serves only residual-free loads (executeTasks).
+  const count = !ctx.query.count ? null : state?.n ?? await countBetween(ctx, run, bounds)
   if (want <= 0) return { rows: [], count, next: null }
   let cursor: ScanCursor = state?.cur ?? emptyCursor()
   let pageSizeHint = state?.ps ?? ctx.pageSizeHint

@@ -84,6 +84,8 @@ export function tokenize(text: string, option: string): Token[] {
       } else push('ident', raw)
     } else if (PUNCT.has(ch)) {
       push('punct', ch)
+    } else if (ch === '"') {
+      throw syntaxError(option, text, start, 'string literals take single quotes in OData (\'FINISHED\'), not double quotes')
     } else {
       throw syntaxError(option, text, start, `unexpected character '${ch}'`)
     }

@@ -1,6 +1,7 @@
 // Member paths (ABNF firstMemberExpr / memberExpr): properties resolved
 // against the model only, lambda variables, `$it/…`, and the collection
 // segments any/all (Part 2 §5.1.1, "Lambda Operators") and `/$count`.
+import leven from 'leven'
 import { bridgeError } from '../errors.js'
 import { property } from '../model/index.js'
 import { parseCommonExpr } from './expression-parser.js'
@@ -17,14 +18,38 @@ function unknownMember(p: ParserState, token: Token): Error {
   if (name.includes('.')) {
     return p.error('BRIDGE_ERR_NOT_IMPLEMENTED', token.start, `qualified names and type casts ('${name}') are not supported`)
   }
-  return unknownPropertyError(p.set.typeName, p.set.properties.map((d) => d.name), name, p.option, `at position ${token.start}`)
+  // Right after a comparison operator, an unknown name is most often a value written without quotes.
+  const before = p.peek(-2)
+  const asValue = before !== token && before.kind === 'ident' && COMPARISONS.has(before.text.toLowerCase())
+  return unknownPropertyError(p.set.typeName, p.set.properties.map((d) => d.name), name, p.option, `at position ${token.start}`, asValue)
 }
 
-/** `Property 'foo' does not exist on type 'Task'`; where and a case-insensitive suggestion go in details. */
-export function unknownPropertyError(typeName: string, names: readonly string[], name: string, option: string, where: string): Error {
-  const near = names.find((n) => n.toLowerCase() === name.toLowerCase())
-  const hint = near === undefined ? '' : ` (did you mean '${near}'? names are case-sensitive)`
-  return bridgeError('BRIDGE_ERR_UNKNOWN_PROPERTY', `Property '${name}' does not exist on type '${typeName}'`, {
+const COMPARISONS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le'])
+
+/**
+ * The names a misspelling most likely meant: the same name in another case,
+ * else the nearest by edit distance (at most a third of the name's length).
+ */
+export function nearestNames(names: readonly string[], name: string): string[] {
+  const lower = name.toLowerCase()
+  const sameCase = names.filter((n) => n.toLowerCase() === lower)
+  if (sameCase.length > 0) return sameCase
+  const limit = Math.max(2, Math.floor(name.length / 3))
+  return names.map((n) => ({ n, d: leven(n.toLowerCase(), lower) })).filter((x) => x.d <= limit)
+    .sort((a, b) => a.d - b.d || a.n.localeCompare(b.n)).slice(0, 3).map((x) => x.n)
+}
+
+/**
+ * `Property 'stat' does not exist on type 'Task' (did you mean 'state'?)`; a
+ * name close to none, compared with (`asValue`), may be a value written
+ * without quotes. Where it stands goes in details.
+ */
+export function unknownPropertyError(typeName: string, names: readonly string[], name: string, option: string, where: string, asValue = false): Error {
+  const near = nearestNames(names, name)
+  const hint = near.length > 0
+    ? ` (did you mean ${near.map((n) => `'${n}'`).join(' or ')}?${near.some((n) => n.toLowerCase() === name.toLowerCase()) ? ' names are case-sensitive' : ''})`
+    : asValue ? ` (if ${name} is a value, write it in single quotes: '${name}')` : ''
+  return bridgeError('BRIDGE_ERR_UNKNOWN_PROPERTY', `Property '${name}' does not exist on type '${typeName}'${hint}`, {
     target: option,
     details: [{ code: 'BRIDGE_ERR_UNKNOWN_PROPERTY', message: `${option} ${where}${hint}`, target: name }]
   })

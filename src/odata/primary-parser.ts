@@ -22,6 +22,14 @@ function typedLiteral(p: ParserState, token: Token): Typed {
   if (prefix === 'binary' || prefix.startsWith('geography') || prefix.startsWith('geometry')) {
     throw p.error('BRIDGE_ERR_NOT_IMPLEMENTED', token.start, `${token.prefix ?? ''} literals are not supported: the model has no such properties`)
   }
+  if (prefix === 'datetime' || prefix === 'datetimeoffset') {
+    // OData v2/v3 wrote datetime'2024-01-01T00:00:00'; v4 writes the value bare, with its zone.
+    const bare = /(Z|[+-]\d\d:\d\d)$/i.test(token.text) ? token.text : `${token.text}Z`
+    throw p.syntax(token.start, `${token.prefix ?? ''}'…' is OData v2/v3 syntax: in OData v4 write the value without quotes and with a zone, e.g. ${bare}`)
+  }
+  if (prefix === 'guid' || prefix === 'time') {
+    throw p.syntax(token.start, `${token.prefix ?? ''}'…' is OData v2/v3 syntax: in OData v4 write the value without the prefix and quotes`)
+  }
   throw p.error('BRIDGE_ERR_TYPE_MISMATCH', token.start, `'${token.prefix ?? ''}' is not a type of this service (it declares no enumeration types)`)
 }
 

@@ -29,7 +29,7 @@ function decodePart(raw: string, what: 'name' | 'value', option: string): string
  * Parses the raw query string (the part after `?`, as received on the wire).
  * Throws a BridgeError for: invalid escapes or UTF-8 (400), duplicates (400),
  * unknown `$` options (400), parameter aliases and recognised-but-unsupported
- * options such as `$expand` (501), and a query longer than the limit (400).
+ * options such as `$compute` (501), and a query longer than the limit (400).
  */
 export function parseQueryString(raw: string, limits: ParseLimits = DEFAULT_LIMITS): ParsedQueryString {
   if (raw.length > limits.maxQueryLength) {

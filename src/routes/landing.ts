@@ -10,11 +10,10 @@ import { escapeXml } from '../serialize/xml.js'
 export interface LandingOptions {
   config: Config
   upstreamUrl: string
-  demoCredential: { login: string; key: string } | null
 }
 
 const CREDENTIALS_TEXT = {
-  demo: 'Power BI / Excel credentials: Anonymous.',
+  demo: 'Power BI / Excel credentials: Anonymous (the bridge signs in to its simulator itself).',
   'service-account': 'Power BI / Excel credentials: Web API key (an API key of this bridge), or Basic with any user name and the API key as password.',
   passthrough: 'Power BI / Excel credentials: Basic with your workspace login and key, or Web API key login:key.'
 } as const
@@ -56,7 +55,6 @@ function page(request: FastifyRequest, options: LandingOptions): string {
   const e = escapeXml
   const sets = ENTITY_SETS.map((s) => `<li><a href="${e(feed + s.name)}?$top=20">${e(s.name)}</a> — ${e(s.description)} <a href="connect/${e(s.name)}.odc">Excel .odc</a></li>`).join('\n')
   const auth = options.config.mode === 'passthrough' ? ' -u "WORKSPACE_LOGIN:WORKSPACE_KEY"' : options.config.apiKeys.length > 0 ? ' -u ":API_KEY"' : ''
-  const demo = options.demoCredential === null ? '' : `<p>Simulator credentials: login <code>${e(options.demoCredential.login)}</code>, key <code>${e(options.demoCredential.key)}</code>.</p>`
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>BotCity Insights OData feed</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -71,7 +69,6 @@ pre{padding:.75rem;white-space:pre-wrap;overflow-wrap:anywhere} .feed{font-size:
 <p><code class="feed" id="feed-url">${e(feed)}</code></p>
 <p class="mode" id="mode">${e(MODE_TEXT[options.config.mode])} Upstream: <code>${e(options.upstreamUrl)}</code>. Horizon: tasks of the last ${options.config.horizonDays} days (add <code>days=N</code> to the URL to change it).</p>
 <p id="credentials">${e(CREDENTIALS_TEXT[options.config.mode])} For Power BI there is also a connector: <code>npm run connector</code> builds <code>dist/BotCityInsights.mez</code> (see docs/power-bi.md).</p>
-${demo}
 <h2>Entity sets</h2>
 <ul>
 ${sets}

@@ -64,7 +64,7 @@ function request(text: string): Request {
 const sim = await startDemoSimulator(loadConfig({}).demo)
 t.teardown(() => sim.close())
 const demoConfig = loadConfig({ LOG_LEVEL: 'warn', ...NO_BACK_PRESSURE })
-const demo = await buildApp({ config: demoConfig, upstreamUrl: sim.url, credentials: fixedCredential(DEMO_CREDENTIAL), demoCredential: DEMO_CREDENTIAL, logStream: { write: () => true } as unknown as NodeJS.WritableStream })
+const demo = await buildApp({ config: demoConfig, upstreamUrl: sim.url, credentials: fixedCredential(DEMO_CREDENTIAL), logStream: { write: () => true } as unknown as NodeJS.WritableStream })
 await demo.listen({ host: '127.0.0.1', port: 0 })
 t.teardown(() => demo.close())
 const demoOrigin = `http://127.0.0.1:${(demo.server.address() as { port: number }).port}`

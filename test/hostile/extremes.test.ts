@@ -36,7 +36,9 @@ const CASES: readonly Case[] = [
   { name: 'a 20 KB URL', request: { target: `/odata/Tasks?$filter=${'a'.repeat(20_000)}` }, status: 414, code: 'BRIDGE_ERR_LIMIT_EXCEEDED' },
   { name: 'a 64 KB URL (over Node\'s header limit too)', request: { target: `/odata/Tasks?$filter=${'a'.repeat(64 * 1024)}` }, status: 414, code: 'BRIDGE_ERR_LIMIT_EXCEEDED' },
   { name: 'a 40 KB header', request: { target: '/odata/Tasks?$top=1', headers: [['X-Big', 'a'.repeat(40_000)]] }, status: 431, code: 'BRIDGE_ERR_LIMIT_EXCEEDED' },
-  { name: '1,500 small headers', request: { target: '/odata/Tasks?$top=1', headers: Array.from({ length: 1500 }, (_, i) => [`X-H${i}`, 'v'] as const) }, status: 200 },
+  // Node 22 counts some bytes per header against maxHeaderSize besides the text: 900 fit, 1,000 do not.
+  { name: '900 small headers', request: { target: '/odata/Tasks?$top=1', headers: Array.from({ length: 900 }, (_, i) => [`X-H${i}`, 'v'] as const) }, status: 200 },
+  { name: '5,000 small headers', request: { target: '/odata/Tasks?$top=1', headers: Array.from({ length: 5000 }, (_, i) => [`X-H${i}`, 'v'] as const) }, status: 431, code: 'BRIDGE_ERR_LIMIT_EXCEEDED' },
   { name: 'a 20 KB Authorization header', request: { target: '/odata/Tasks?$top=1', headers: [['Authorization', `Basic ${'A'.repeat(20_000)}`]] }, status: 200 },
   // Percent-escapes and UTF-8
   { name: 'invalid UTF-8 (%C3%28) in a value', request: { target: '/odata/Tasks?$filter=%C3%28' }, status: 400, code: 'BRIDGE_ERR_SYNTAX' },

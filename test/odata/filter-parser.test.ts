@@ -170,7 +170,7 @@ const INVALID: [string, EntitySetDef, string, RegExp][] = [
   ["state eq 'a' foo", TASKS, 'BRIDGE_ERR_SYNTAX', /position 14: expected an operator .*, at 'foo'/],
   ['', TASKS, 'BRIDGE_ERR_SYNTAX', /position 1: expected an expression/],
   ['()', TASKS, 'BRIDGE_ERR_SYNTAX', /position 2: expected an expression inside/],
-  ["state eq \"x\"", TASKS, 'BRIDGE_ERR_SYNTAX', /unexpected character '"'/],
+  ["state eq \"x\"", TASKS, 'BRIDGE_ERR_SYNTAX', /string literals take single quotes in OData/],
   ["state == 'x'", TASKS, 'BRIDGE_ERR_SYNTAX', /position 7: unexpected character '='/],
   ["state in ()", TASKS, 'BRIDGE_ERR_SYNTAX', /position 11: expected a value in the 'in' list/],
   ["state in ('a',)", TASKS, 'BRIDGE_ERR_SYNTAX', /position 15/],
@@ -290,6 +290,20 @@ t.test('invalid filters give the right code, target and a message that says wher
 t.test('unknown properties carry where and a case-insensitive suggestion in details', async (t) => {
   const err = fails("totalItems gt 1 and State eq 'x'")
   t.same(err.details, [{ code: 'BRIDGE_ERR_UNKNOWN_PROPERTY', message: "$filter at position 21 (did you mean 'state'? names are case-sensitive)", target: 'State' }])
+})
+
+t.test('errors a user can act on: the nearest names, quotes, OData v4 literals', async (t) => {
+  const cases: [string, RegExp][] = [
+    ["stat eq 'FINISHED'", /^Property 'stat' does not exist on type 'Task' \(did you mean 'state'\?\)$/],
+    ['dateCreated ge 2024-01-01T00:00:00Z', /did you mean 'dateCreation'\?/],
+    ['totalitems gt 1', /did you mean 'totalItems'\? names are case-sensitive/],
+    ['state eq FINISHED', /Property 'FINISHED' does not exist on type 'Task' \(if FINISHED is a value, write it in single quotes: 'FINISHED'\)/],
+    ['state eq "FINISHED"', /string literals take single quotes in OData \('FINISHED'\), not double quotes/],
+    ["dateCreation ge datetime'2024-01-01T00:00:00'", /datetime'…' is OData v2\/v3 syntax: in OData v4 write the value without quotes and with a zone, e.g\. 2024-01-01T00:00:00Z/],
+    ["dateCreation ge datetimeoffset'2024-01-01T00:00:00+03:00'", /e\.g\. 2024-01-01T00:00:00\+03:00/]
+  ]
+  for (const [filter, message] of cases) t.match(fails(filter).message, message, filter)
+  t.notMatch(fails('zzzzzz eq 1').message, /did you mean/, 'no suggestion when nothing is near')
 })
 
 t.test('a lambda variable takes precedence over a property of the same name', async (t) => {

@@ -95,3 +95,18 @@ t.test('the command runs the bridge; flags win over the environment', async (t) 
   const [code] = await cli.exited
   t.equal(code, 0)
 })
+
+t.test('the command: a port in use is one line naming PORT, no stack trace', async (t) => {
+  const { createServer } = await import('node:net')
+  const taken = createServer()
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => taken.close())
+  const port = (taken.address() as { port: number }).port
+  const cli = run(['--port', String(port), '--host', '127.0.0.1', '--demo-tasks', '20', '--log-level', 'warn'])
+  const [code] = await cli.exited
+  t.equal(code, 1)
+  const lines = cli.err().trim().split('\n')
+  t.equal(lines.length, 1, cli.err())
+  t.match(lines[0], new RegExp(`^Port ${port} on 127\\.0\\.0\\.1 is already in use \\(PORT\\): .*PORT=${port + 1} npm start`))
+  t.notMatch(cli.err(), /at .*\.js:\d+/, 'no stack trace')
+})
