@@ -53,7 +53,7 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): SoakOptio
 }
 
 /** The bridge's settings under soak: the page cache bounded low enough to fill and evict during the run; the rate limit out of the way of one client at full speed. */
-const BRIDGE_ENV = { LOG_LEVEL: 'warn', CACHE_MAX_MB: '32', CACHE_TTL_S: '60', RATE_LIMIT_PER_MIN: '1000000', SKIPTOKEN_SECRET: 'soak-secret-0123456789abcdef' }
+const BRIDGE_ENV = { LOG_LEVEL: 'warn', CACHE_MAX_MB: '32', CACHE_TTL_S: '60', RATE_LIMIT_PER_MIN: '1000000', BRIDGE_SECRET: 'soak-secret-0123456789abcdef-0123456789' }
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

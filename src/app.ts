@@ -1,6 +1,6 @@
 // buildApp: the Fastify application, with no listening socket of its own, so
 // tests build it and server.ts runs it. Plugins in data-flow order.
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import compress from '@fastify/compress'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
@@ -10,7 +10,8 @@ import { Feed } from './feed/feed.js'
 import { createResponseCache } from './feed/response-cache.js'
 import type { CredentialSource } from './feed/credentials.js'
 import { skipTokenCodec } from './feed/skiptoken.js'
-import { rotatingSkipTokenCodec, sharedSkipTokenSecret } from './feed/shared-skiptoken-secret.js'
+import { bridgeKeys, ephemeralKeys } from './keys.js'
+import { createAuthThrottle } from './http/auth-throttle.js'
 import { watchSharedCache } from './http/shared-cache-metrics.js'
 import { createSharedCache } from './upstream/shared-cache.js'
 import { clientAccess } from './feed/upstream-access-client.js'
@@ -55,11 +56,17 @@ declare module 'fastify' {
   }
 }
 
+/** TRUST_PROXY for Fastify: a hop count believes that many proxies nearest the bridge. */
+function trustProxyOption(value: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof value === 'number') return (_address, hop) => hop < value
+  return typeof value === 'boolean' ? value : [...value]
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options
   const app = Fastify({
     logger: loggerOptions({ level: config.logLevel, secretParams: [config.apiKeyParam], ...(options.logStream === undefined ? {} : { stream: options.logStream }) }),
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     // A client's x-request-id is used for log correlation only when it is short and plain.
     requestIdHeader: false,
     genReqId: (req) => {
@@ -74,8 +81,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
   const now = options.now ?? Date.now
   const metrics = createMetrics()
+  // Every key from BRIDGE_SECRET (src/keys.ts); without Redis, nothing outlives the process.
+  const keys = config.bridgeSecret === null ? ephemeralKeys() : bridgeKeys(config.bridgeSecret)
   // REDIS_URL: page and token caches shared by the replicas (docs/deploy.md), closed with the app.
-  const shared = config.redisUrl === null ? null : createSharedCache({ url: config.redisUrl, prefix: config.redisKeyPrefix, logger: app.log })
+  const shared = config.redisUrl === null ? null : createSharedCache({ url: config.redisUrl, prefix: config.redisKeyPrefix, logger: app.log, keys })
   if (shared !== null) {
     app.addHook('onClose', () => shared.close())
     watchSharedCache(metrics.registry, shared)
@@ -89,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now,
     logger: app.log,
     onCall: metrics.upstreamCall,
+    credentialId: keys.credentialId,
     ...(shared === null ? {} : { tokenCache: shared.tokenCache })
   })
   app.decorate('insights', client)
@@ -100,13 +110,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(backPressure, { maxEventLoopDelayMs: config.pressureMaxEventLoopDelayMs, maxHeapPercent: config.pressureMaxHeapPercent })
   await app.register(odataHeaders)
   await app.register(metricsPlugin, { metrics })
-  await app.register(clientAuth, { mode: config.mode, apiKeys: config.apiKeys, allowAnonymous: config.allowAnonymous, apiKeyParam: config.apiKeyParam })
-  // Per route, so after authentication: a client is its checked credential, else its IP. Before the routes it applies to.
-  await app.register(clientRateLimit, {
-    perMinute: config.rateLimitPerMin,
-    byCredential: config.mode === 'passthrough' || (config.mode === 'service-account' && config.apiKeys.length > 0 && !config.allowAnonymous),
-    apiKeyParam: config.apiKeyParam
+  await app.register(clientAuth, {
+    mode: config.mode,
+    apiKeys: config.apiKeys,
+    allowAnonymous: config.allowAnonymous,
+    apiKeyParam: config.apiKeyParam,
+    throttle: createAuthThrottle({ now }),
+    verify: (credential) => client.login(credential),
+    known: (credential) => client.hasSession(credential),
+    credentialId: keys.credentialId
   })
+  // After authentication: a client is who it found (request.client). Before the routes it applies to.
+  await app.register(clientRateLimit, { perMinute: config.rateLimitPerMin })
   // Power Query sends Accept-Encoding: gzip, deflate; OData JSON compresses ~10×.
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip', 'deflate'], customTypes: /^(application\/(json|xml)|text\/)/ })
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error))
@@ -122,24 +137,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       (shared?.otherCache ?? createPageCache)({ ttlMs: LOAD_ORDER_TTL_MS, maxBytes: Math.floor(config.cacheMaxBytes / 4), now })
     ),
     credentials: options.credentials,
-    // Without SKIPTOKEN_SECRET, replicas sharing a Redis share the secret through it.
-    codec: config.skiptokenSecret === null && shared !== null
-      ? rotatingSkipTokenCodec((await sharedSkipTokenSecret(shared.store, { waitMs: 2000, logger: app.log })).secrets)
-      : skipTokenCodec(config.skiptokenSecret ?? randomBytes(32).toString('hex')),
+    credentialId: keys.credentialId,
+    codec: skipTokenCodec(keys.skiptokenKey),
     horizonDays: config.horizonDays,
     pageSize: config.pageSize,
     maxPageSize: config.maxPageSize,
     maxLocalRows: config.maxLocalRows,
     concurrency: config.upstreamConcurrency,
     prefetch: config.cacheTtlS > 0,
-    verify: (credential) => client.login(credential),
     responses: createResponseCache({ ttlMs: config.cacheTtlS * 1000, maxBytes: Math.floor(config.cacheMaxBytes / 4), now }),
     apiKeyParam: config.apiKeyParam,
     onRows: metrics.rowsServed,
     now
   })
   const csdl = renderCsdl(bridgeCapabilities)
-  await app.register(odataRoutes, { publicUrl: config.publicUrl, csdl: { xml: csdl, json: renderCsdlJson(csdl) }, feed })
+  await app.register(odataRoutes, { publicUrl: config.publicUrl, csdl: { xml: csdl, json: renderCsdlJson(csdl) }, feed, deadlineMs: config.requestDeadlineMs })
   await app.register(healthRoutes, { client, mode: config.mode, credentials: options.credentials, ...(shared === null ? {} : { sharedCache: shared.status }) })
   await app.register(landingRoutes, { config, upstreamUrl: options.upstreamUrl })
   return app

@@ -23,9 +23,11 @@ export function flagName(variable: string): string {
   return variable.toLowerCase().replace(/_/g, '-')
 }
 
-const isBoolean = (v: (typeof CONFIG_VARIABLES)[number]): boolean => typeof v.default === 'boolean'
+/** Variables that may be given as a bare flag (meaning true): the booleans, and TRUST_PROXY (false unless told). */
+const isBoolean = (v: (typeof CONFIG_VARIABLES)[number]): boolean => typeof v.default === 'boolean' || v.default === 'false'
 
 function placeholder(v: (typeof CONFIG_VARIABLES)[number]): string {
+  if (v.default === 'false') return '[true|false|N|ADDRESSES]'
   if (isBoolean(v)) return '[true|false]'
   if (typeof v.default === 'number') return 'N'
   return v.name.endsWith('_URL') ? 'URL' : 'VALUE'

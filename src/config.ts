@@ -17,7 +17,7 @@ const SCHEMA = {
     ALLOW_ANONYMOUS: { type: 'boolean', default: false, description: 'Service-account mode: serve clients without an API key (only behind your own access control).' },
     API_KEY_PARAM: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,63}$', default: 'api_key', description: 'Query parameter carrying a Web API key (Power BI "Web API" credentials): a bridge key, or login:key in passthrough mode.' },
     PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s?#]+$', description: 'Absolute URL clients reach the bridge at, when it differs from what requests show (behind a proxy).' },
-    TRUST_PROXY: { type: 'boolean', default: false, description: 'Honour X-Forwarded-Proto/Host/For from a reverse proxy.' },
+    TRUST_PROXY: { type: 'string', pattern: '^(true|false|[0-9]{1,2}|[0-9A-Fa-f.:/]+(,\\s*[0-9A-Fa-f.:/]+)*)$', default: 'false', description: 'Which reverse proxies to believe about X-Forwarded-Proto/Host/For: their number in front of the bridge (e.g. 1), or their addresses or CIDR ranges, comma-separated; true believes every hop (a client can then pick its own address); false none.' },
     HORIZON_DAYS: { type: 'integer', minimum: 1, maximum: 3650, default: 30, description: 'Default feed horizon in days: Tasks created in the last N days; the window of Automations and Runners figures. Clients override it with the query option days=N.' },
     PAGE_SIZE: { type: 'integer', minimum: 1, maximum: 100000, default: 1000, description: 'Rows per feed page (server-driven paging).' },
     MAX_PAGE_SIZE: { type: 'integer', minimum: 1, maximum: 100000, default: 5000, description: 'Largest page a client may ask for with Prefer: odata.maxpagesize.' },
@@ -29,10 +29,12 @@ const SCHEMA = {
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 86400, default: 3000, description: 'How long an upstream token is reused before logging in again.' },
     CACHE_TTL_S: { type: 'integer', minimum: 0, maximum: 86400, default: 60, description: 'How long upstream pages and finished answers are served from the cache, never longer: a load shows the upstream as it stood at most this long before it started (0 disables caching and read-ahead).' },
     CACHE_MAX_MB: { type: 'integer', minimum: 1, maximum: 65536, default: 128, description: 'Memory bound of the page cache.' },
-    SKIPTOKEN_SECRET: { type: 'string', minLength: 16, description: 'Secret that signs $skiptoken values; give every replica the same one (default: with REDIS_URL, one shared through Redis; else random per process).' },
-    REDIS_URL: { type: 'string', pattern: '^rediss?://[^\\s]+$', description: 'redis:// or rediss:// (TLS) URL of a Redis shared by several replicas: upstream pages and tokens are cached there (sealed with each workspace credential), and without SKIPTOKEN_SECRET the $skiptoken secret is shared through it. Unset: caches stay in memory. If Redis is unreachable the bridge serves from the upstream.' },
+    BRIDGE_SECRET: { type: 'string', minLength: 32, description: 'Secret the bridge derives its keys from: credential ids (in logs and Redis key names), the sealing of what it keeps in Redis, the encryption of $skiptoken values. Required with REDIS_URL, the same on every replica (e.g. openssl rand -hex 32); unset without Redis: random per process.' },
+    SKIPTOKEN_SECRET: { type: 'string', description: 'Former name of BRIDGE_SECRET: no longer read (set BRIDGE_SECRET, of at least 32 characters).' },
+    REDIS_URL: { type: 'string', pattern: '^rediss?://[^\\s]+$', description: 'redis:// or rediss:// (TLS) URL of a Redis shared by several replicas: upstream pages, tokens and the orders of paged loads are kept there, sealed with each workspace credential and BRIDGE_SECRET (required with it). Unset: caches stay in memory. If Redis is unreachable the bridge serves from the upstream.' },
     REDIS_KEY_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.:{}-]{0,64}$', default: 'botcity-odata:', description: 'Prefix of every Redis key the bridge writes (deployments sharing one Redis need different prefixes).' },
-    RATE_LIMIT_PER_MIN: { type: 'integer', minimum: 0, maximum: 1000000, default: 6000, description: 'Requests per minute one client may make (a client: its API key or credentials when the bridge checks them, else its IP address); above it 429 with Retry-After. 0 disables the limit.' },
+    RATE_LIMIT_PER_MIN: { type: 'integer', minimum: 0, maximum: 1000000, default: 6000, description: 'Requests per minute one client may make (a client: the bridge key that matched, or the workspace credential BotCity accepted, else its address); above it 429 with Retry-After. 0 disables the limit. Failed sign-ins are limited apart: three free per address and login, then waits that double up to a minute.' },
+    REQUEST_DEADLINE_S: { type: 'integer', minimum: 1, maximum: 3600, default: 540, description: 'Longest time one request may take (below Power Query\'s 600 s): past it the bridge stops the request\'s upstream reads and answers 504. A client that disconnects stops them at once.' },
     PRESSURE_MAX_EVENT_LOOP_DELAY_MS: { type: 'integer', minimum: 0, maximum: 60000, default: 1000, description: 'Back-pressure: above this mean event-loop delay the bridge answers 503 with Retry-After until it recovers. 0 disables the check.' },
     PRESSURE_MAX_HEAP_PERCENT: { type: 'integer', minimum: 0, maximum: 100, default: 90, description: 'Back-pressure: above this share of the V8 heap limit in use the bridge answers 503 with Retry-After. 0 disables the check.' },
     DEMO_TASKS: { type: 'integer', minimum: 0, maximum: 1000000, default: 5000, description: 'Demo mode: tasks in the embedded simulator.' },
@@ -55,7 +57,8 @@ export interface Config {
   readonly allowAnonymous: boolean
   readonly apiKeyParam: string
   readonly publicUrl: string | null
-  readonly trustProxy: boolean
+  /** Fastify's trustProxy: false, true (every hop), a hop count, or proxy addresses/CIDRs. */
+  readonly trustProxy: boolean | number | readonly string[]
   readonly horizonDays: number
   readonly pageSize: number
   readonly maxPageSize: number
@@ -68,8 +71,11 @@ export interface Config {
   readonly tokenTtlS: number
   readonly cacheTtlS: number
   readonly cacheMaxBytes: number
-  readonly skiptokenSecret: string | null
-  /** Redis shared by the replicas (page and token caches, skiptoken secret); null: in-memory caches. */
+  /** BRIDGE_SECRET, every key's root (src/keys.ts); null: a random one per process (no Redis). */
+  readonly bridgeSecret: string | null
+  /** REQUEST_DEADLINE_S in ms. */
+  readonly requestDeadlineMs: number
+  /** Redis shared by the replicas (page, token and order caches); null: in-memory caches. */
   readonly redisUrl: string | null
   readonly redisKeyPrefix: string
   /** Requests per minute per client; 0: no limit. */
@@ -84,11 +90,11 @@ interface RawEnv {
   PORT: number; HOST: string; LOG_LEVEL: string
   BOTCITY_URL?: string; BOTCITY_LOGIN?: string; BOTCITY_KEY?: string
   BRIDGE_API_KEYS?: string; ALLOW_ANONYMOUS: boolean; API_KEY_PARAM: string
-  PUBLIC_URL?: string; TRUST_PROXY: boolean
+  PUBLIC_URL?: string; TRUST_PROXY: string
   HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number
   UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number; UPSTREAM_PAGE_SIZE: string
   TOKEN_TTL_S: number; CACHE_TTL_S: number; CACHE_MAX_MB: number
-  SKIPTOKEN_SECRET?: string
+  BRIDGE_SECRET?: string; SKIPTOKEN_SECRET?: string; REQUEST_DEADLINE_S: number
   REDIS_URL?: string; REDIS_KEY_PREFIX: string
   RATE_LIMIT_PER_MIN: number; PRESSURE_MAX_EVENT_LOOP_DELAY_MS: number; PRESSURE_MAX_HEAP_PERCENT: number
   DEMO_TASKS: number; DEMO_SEED: number
@@ -128,6 +134,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (mode === 'service-account' && apiKeys.length === 0 && !raw.ALLOW_ANONYMOUS) {
     throw new ConfigError('Service-account mode needs BRIDGE_API_KEYS (comma-separated keys clients must present), or ALLOW_ANONYMOUS=true to serve anyone who reaches the bridge with your workspace data.')
   }
+  if (raw.SKIPTOKEN_SECRET !== undefined && raw.BRIDGE_SECRET === undefined) {
+    throw new ConfigError('SKIPTOKEN_SECRET is now BRIDGE_SECRET, of at least 32 characters (it also keys credential ids and the sealing of Redis entries): rename it, e.g. BRIDGE_SECRET=$(openssl rand -hex 32).')
+  }
+  if (raw.REDIS_URL !== undefined && raw.BRIDGE_SECRET === undefined) {
+    throw new ConfigError('REDIS_URL needs BRIDGE_SECRET (at least 32 characters, the same on every replica, e.g. openssl rand -hex 32): Redis key names and sealed entries are keyed with it, so that Redis alone reveals nothing.')
+  }
   if (apiKeys.some((k) => k.length < 16)) {
     throw new ConfigError('Each key in BRIDGE_API_KEYS must be at least 16 characters long (e.g. openssl rand -hex 24).')
   }
@@ -142,7 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowAnonymous: raw.ALLOW_ANONYMOUS,
     apiKeyParam: raw.API_KEY_PARAM,
     publicUrl: raw.PUBLIC_URL?.replace(/\/+$/, '') ?? null,
-    trustProxy: raw.TRUST_PROXY,
+    trustProxy: trustProxyOf(raw.TRUST_PROXY),
     horizonDays: raw.HORIZON_DAYS,
     pageSize: raw.PAGE_SIZE,
     maxPageSize: raw.MAX_PAGE_SIZE,
@@ -154,7 +166,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenTtlS: raw.TOKEN_TTL_S,
     cacheTtlS: raw.CACHE_TTL_S,
     cacheMaxBytes: raw.CACHE_MAX_MB * 1024 * 1024,
-    skiptokenSecret: raw.SKIPTOKEN_SECRET ?? null,
+    bridgeSecret: raw.BRIDGE_SECRET ?? null,
+    requestDeadlineMs: raw.REQUEST_DEADLINE_S * 1000,
     redisUrl: raw.REDIS_URL ?? null,
     redisKeyPrefix: raw.REDIS_KEY_PREFIX,
     rateLimitPerMin: raw.RATE_LIMIT_PER_MIN,
@@ -164,8 +177,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   })
 }
 
+/** TRUST_PROXY as Fastify's trustProxy takes it. */
+function trustProxyOf(value: string): boolean | number | readonly string[] {
+  if (value === 'true') return true
+  if (value === 'false') return false
+  if (/^[0-9]+$/.test(value)) return Number(value)
+  return Object.freeze(value.split(',').map((a) => a.trim()))
+}
+
 /** What a pattern allows, in words, where it is not an http(s) URL. */
 const PATTERN_HINTS: Record<string, string> = {
+  TRUST_PROXY: 'true, false, a number of proxies, or proxy addresses/CIDR ranges separated by commas',
   REDIS_URL: 'a redis:// or rediss:// URL',
   REDIS_KEY_PREFIX: 'up to 64 letters, digits and _ . : { } -'
 }

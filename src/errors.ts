@@ -32,6 +32,8 @@ export const ERROR_CATALOGUE = {
   UPSTREAM_TIMEOUT: { status: 504, summary: 'BotCity Insights did not answer in time.' },
   // The bridge itself cannot take the request now (5xx): load shedding, shutdown.
   BRIDGE_ERR_UNAVAILABLE: { status: 503, summary: 'The bridge is overloaded or shutting down; retry after the indicated delay.' },
+  BRIDGE_ERR_DEADLINE: { status: 504, summary: 'The request took longer than REQUEST_DEADLINE_S; its upstream reads were stopped.' },
+  BRIDGE_ERR_CLIENT_CLOSED: { status: 499, summary: 'The client closed the connection before its answer was whole (nothing more is sent; logged only).' },
   BRIDGE_ERR_INTERNAL: { status: 500, summary: 'An unexpected error in the bridge.' }
 } as const satisfies Record<string, { status: number; summary: string }>
 

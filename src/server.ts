@@ -8,6 +8,7 @@ import type { Config } from './config.js'
 import { fixedCredential, passthroughCredentials } from './feed/credentials.js'
 import type { CredentialSource } from './feed/credentials.js'
 import { DEMO_CREDENTIAL, startDemoSimulator } from './demo.js'
+import { shownUrl } from './http/base-url.js'
 import type { Simulator } from './simulator/index.js'
 
 async function main(): Promise<void> {
@@ -60,9 +61,9 @@ async function main(): Promise<void> {
   const port = (app.server.address() as { port: number }).port
   const feed = config.publicUrl === null ? `http://${shown}:${port}/odata/` : `${config.publicUrl}/odata/`
   if (config.mode === 'demo') {
-    app.log.warn({ feed, upstream: upstreamUrl }, `DEMO MODE: serving the embedded BotCity Insights simulator (${config.demo.tasks} tasks), not a real workspace. Set BOTCITY_URL to serve real data.`)
+    app.log.warn({ feed, upstream: shownUrl(upstreamUrl) }, `DEMO MODE: serving the embedded BotCity Insights simulator (${config.demo.tasks} tasks), not a real workspace. Set BOTCITY_URL to serve real data.`)
   }
-  app.log.info({ feed, mode: config.mode, upstream: upstreamUrl }, `OData feed ready at ${feed} (mode: ${config.mode}); open http://${shown}:${port}/ for instructions`)
+  app.log.info({ feed, mode: config.mode, upstream: shownUrl(upstreamUrl) }, `OData feed ready at ${feed} (mode: ${config.mode}); open http://${shown}:${port}/ for instructions`)
 }
 
 await main()

@@ -35,7 +35,10 @@ t.test('a bad value stops the start naming the variable and what is allowed', as
     [{ PORT: '70000' }, /PORT.*integer from 0 to 65535/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL.*one of fatal, error/],
     [{ BOTCITY_URL: 'ftp://x' }, /BOTCITY_URL.*http\(s\) URL/],
-    [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY.*true or false/],
+    [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY.*true, false, a number of proxies, or proxy addresses/],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379' }, /REDIS_URL needs BRIDGE_SECRET/],
+    [{ BRIDGE_SECRET: 'too-short' }, /BRIDGE_SECRET/],
+    [{ SKIPTOKEN_SECRET: 'an-old-secret-of-the-bridge' }, /SKIPTOKEN_SECRET is now BRIDGE_SECRET/],
     [{ BOTCITY_URL: 'https://x.botcity.dev', BOTCITY_LOGIN: 'a' }, /BOTCITY_KEY is missing/],
     [{ BOTCITY_LOGIN: 'a', BOTCITY_KEY: 'b' }, /need BOTCITY_URL/],
     [{ PAGE_SIZE: '9000', MAX_PAGE_SIZE: '5000' }, /PAGE_SIZE \(9000\) must not exceed MAX_PAGE_SIZE/]
@@ -44,6 +47,19 @@ t.test('a bad value stops the start naming the variable and what is allowed', as
     t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env))
   }
   t.ok(new ConfigError('x') instanceof Error)
+})
+
+t.test('TRUST_PROXY: false, true (every hop), a hop count, or proxy addresses', async (t) => {
+  t.equal(loadConfig({}).trustProxy, false)
+  t.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true)
+  t.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2)
+  t.same(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16' }).trustProxy, ['10.0.0.1', '10.1.0.0/16'])
+})
+
+t.test('BRIDGE_SECRET: optional alone, required with REDIS_URL', async (t) => {
+  t.equal(loadConfig({}).bridgeSecret, null)
+  const secret = 'x'.repeat(32)
+  t.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', BRIDGE_SECRET: secret }).bridgeSecret, secret)
 })
 
 t.test('the key never appears in a config error', async (t) => {

@@ -15,9 +15,7 @@ import { executeApply, leadingFilter } from './apply.js'
 import type { ResourcePath } from '../routes/resource-path.js'
 import { aggregateChunks, collectionChunks, entityPayload, keySegment, propertyPayload, rawValue } from '../serialize/payload.js'
 import type { PayloadOptions } from '../serialize/payload.js'
-import { credentialId } from '../upstream/credential.js'
-import type { Credential } from '../upstream/credential.js'
-import { rawQueryParam } from '../http/client-auth.js'
+import type { CredentialIdOf } from '../upstream/credential.js'
 import type { CredentialSource } from './credentials.js'
 import type { ExecContext, ExecResult } from './exec-context.js'
 import { expandPage } from './expand.js'
@@ -42,8 +40,8 @@ export interface FeedOptions {
   readonly maxLocalRows: number
   readonly concurrency: number
   readonly now: () => number
-  /** Checks a client's workspace credentials (one login, cached). */
-  readonly verify?: (credential: Credential) => Promise<unknown>
+  /** The keyed id of a credential (src/keys.ts): what a $skiptoken is bound to. */
+  readonly credentialId: CredentialIdOf
   /** Finished answers kept for warm repeats (null: none). */
   readonly responses?: ResponseCache | null
   /** Whether upstream pages behind a nextLink are read ahead into the page cache. */
@@ -60,6 +58,8 @@ export interface ServeInput {
   readonly resource: Extract<ResourcePath, { kind: 'collection' | 'entity' | 'navigation' }>
   readonly rawQuery: string
   readonly root: string
+  /** Aborts when the client leaves before its answer is whole, or the request's deadline passes. */
+  readonly signal: AbortSignal
 }
 
 /** The documented upstream page size; each executor corrects it from the first response. */
@@ -113,17 +113,6 @@ const EXECUTORS: Record<EntitySetDef['name'], (ctx: ExecContext) => Promise<Exec
 export class Feed {
   constructor(private readonly options: FeedOptions) {}
 
-  /**
-   * With client credentials (passthrough), the service document checks them with
-   * one login (cached): the Power BI service tests a connection at the root, and
-   * a wrong key must fail there, not at the first refresh.
-   */
-  async verifyAtRoot(request: FastifyRequest, rawQuery: string): Promise<void> {
-    if (!this.options.credentials.clientSupplied || this.options.verify === undefined) return
-    const verify = this.options.verify
-    await this.mapRejection(async () => verify(this.options.credentials.resolve(request, rawQueryParam(`?${rawQuery}`, this.options.apiKeyParam))))
-  }
-
   async serve(input: ServeInput): Promise<unknown> {
     return this.mapRejection(() => this.serveOrThrow(input))
   }
@@ -144,7 +133,7 @@ export class Feed {
     // Query options apply to what the path addresses: the navigation target for Automations('x')/Tasks.
     const set = resource.kind === 'navigation' ? entitySetByName(resource.nav.target) : resource.set
     const parsed = parseRequest(set, rawQuery, this.options.apiKeyParam)
-    const credential = this.options.credentials.resolve(request, parsed.apiKey)
+    const credential = this.options.credentials.resolve(request)
     // /$count and /$value are text/plain; everything else is OData JSON.
     const text = (resource.kind === 'collection' && resource.count) || (resource.kind === 'entity' && resource.value)
     if (text) negotiateText(request, parsed.format)
@@ -155,8 +144,8 @@ export class Feed {
       format: text ? TEXT_FORMAT : negotiateJson(request, parsed.format),
       prefer: parsePrefer(request.headers.prefer),
       now: this.options.now(),
-      access: this.options.access(credential),
-      credentialId: credentialId(credential)
+      access: this.options.access(credential, input.signal),
+      credentialId: this.options.credentialId(credential)
     }
     if (resource.kind === 'entity') return this.serveEntity(r, resource.set, resource.key, resource.property, resource.value)
     if (resource.kind === 'collection') return this.serveCollection(r, resource.set.name, null, resource.count)

@@ -383,7 +383,7 @@ const READ_AHEAD_PAGES = 2
 function readAhead(ctx: ExecContext, cursor: ScanCursor, ps: number, rows: number, end: EndEstimate): void {
   const first = Math.floor(cursor.pos / ps)
   const count = Math.min(Math.ceil(((cursor.pos % ps) + rows) / ps), end.pages(cursor, ps))
-  for (let p = first; p < first + count; p++) ctx.access.taskPage(p, TASK_WINDOW_DAYS, false).catch(() => undefined)
+  for (let p = first; p < first + count; p++) ctx.access.readAhead(p, TASK_WINDOW_DAYS)
 }
 
 /** A known point of the upstream order: the row at `pos` was created at `date`. */

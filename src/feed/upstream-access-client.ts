@@ -4,7 +4,6 @@
 // stores). The client bounds the calls in flight per credential.
 import { LRUCache } from 'lru-cache'
 import type { InsightsClient } from '../upstream/client.js'
-import { credentialId } from '../upstream/credential.js'
 import type { Credential } from '../upstream/credential.js'
 import type { PageCache } from '../upstream/page-cache.js'
 import type { UpstreamAccess } from './upstream-access.js'
@@ -20,6 +19,9 @@ export interface AccessFactory {
  */
 export type UpstreamPageSize = 'auto' | number
 
+/** How long pages read ahead for a load's next request may take to arrive; past it they are dropped (docs/reliability.md). */
+export const READ_AHEAD_MS = 30_000
+
 /** Thrown by the read of an order that is not held: get() then answers null. */
 const NOT_HELD = Symbol('not held')
 
@@ -31,7 +33,7 @@ const NOT_HELD = Symbol('not held')
 export function clientAccess(client: InsightsClient, cache: PageCache, pageSize: UpstreamPageSize = 'auto', orders: PageCache = cache): AccessFactory {
   const facts = new LRUCache<string, Promise<unknown>>({ max: 10_000 })
   return (credential, signal) => {
-    const id = credentialId(credential)
+    const id = client.credentialId(credential)
     const sizeFor = async (route: 'tasks' | 'automation'): Promise<number | undefined> => {
       if (pageSize !== 'auto') return pageSize
       const finding = await client.pageSize(credential, route)
@@ -44,18 +46,26 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
       },
       taskPage: async (page, days, fresh) => {
         const size = await sizeFor('tasks')
-        return cache.get(`${id} tasks days=${days} size=${size ?? '-'} page=${page}`, () => client.tasks(credential, { page, days, signal, ...(size === undefined ? {} : { size }) }), fresh, credential)
+        return cache.get(`${id} tasks days=${days} size=${size ?? '-'} page=${page}`, (s) => client.tasks(credential, { page, days, signal: s, ...(size === undefined ? {} : { size }) }), fresh, credential, signal)
+      },
+      readAhead(page, days) {
+        // For the next request of the load: stopped when this request's client
+        // leaves before its answer is whole, or when no next request came in time.
+        const within = AbortSignal.timeout(READ_AHEAD_MS)
+        const stop = signal === undefined ? within : AbortSignal.any([signal, within])
+        void sizeFor('tasks').then((size) => cache.get(`${id} tasks days=${days} size=${size ?? '-'} page=${page}`,
+          (s) => client.tasks(credential, { page, days, signal: s, ...(size === undefined ? {} : { size }) }), false, credential, stop)).catch(() => undefined)
       },
       automationPage: async (page, params) => {
         const size = await sizeFor('automation')
         return cache.get(`${id} automation filterBy=${params.filterBy} automation=${JSON.stringify(params.automation ?? null)} size=${size ?? '-'} page=${page}`,
-          () => client.automations(credential, {
+          (s) => client.automations(credential, {
             page,
             ...(size === undefined ? {} : { size }),
             filterBy: params.filterBy,
             ...(params.automation === undefined ? {} : { automation: params.automation }),
-            signal
-          }), false, credential)
+            signal: s
+          }), false, credential, signal)
       },
       upstreamNow: () => client.clock.now(),
       async keepOrder(load, ids) {
@@ -82,11 +92,11 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
       },
       runners: (params) =>
         cache.get(`${id} runners filterBy=${params.filterBy} runner=${JSON.stringify(params.runner ?? null)}`,
-          () => client.runners(credential, {
+          (s) => client.runners(credential, {
             filterBy: params.filterBy,
             ...(params.runner === undefined ? {} : { runner: params.runner }),
-            signal
-          }), false, credential)
+            signal: s
+          }), false, credential, signal)
     }
   }
 }

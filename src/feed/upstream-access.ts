@@ -9,6 +9,8 @@ export interface UpstreamAccess {
   pageSize(route: 'tasks' | 'automation'): Promise<number>
   /** GET /api/v1/insights/tasks?page&days; `fresh` skips the cache. */
   taskPage(page: number, days: number, fresh: boolean): Promise<Stamped<SpringPage<WireTask>>>
+  /** Reads a Tasks page into the cache for the load's next request (never for this one). */
+  readAhead(page: number, days: number): void
   /** GET /api/v1/insights/automation?page&filterBy[&automation] */
   automationPage(page: number, params: { filterBy: number; automation?: string }): Promise<Stamped<SpringPage<WireAutomation>>>
   /** GET /api/v1/insights/runners?filterBy[&runner] */

@@ -7,3 +7,16 @@ export function serviceRoot(request: FastifyRequest, publicUrl: string | null): 
   const origin = publicUrl ?? `${request.protocol}://${request.host}`
   return `${origin}/odata/`
 }
+
+/** A URL as logs and pages may show it: without `user:password@`, which some write into BOTCITY_URL. */
+export function shownUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.username === '' && u.password === '') return url
+    u.username = ''
+    u.password = ''
+    return u.toString().replace(/\/$/, url.endsWith('/') ? '/' : '')
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//')
+  }
+}

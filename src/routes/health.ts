@@ -19,7 +19,7 @@ export async function healthRoutes(app: FastifyInstance, options: HealthOptions)
   app.get('/readyz', { logLevel: 'warn' }, async (request, reply) => {
     try {
       const { version } = await options.client.version()
-      if (options.mode !== 'passthrough') await options.client.login(options.credentials.resolve(request, null))
+      if (options.mode !== 'passthrough') await options.client.login(options.credentials.resolve(request))
       return { status: 'ready', upstream: { reachable: true, version }, mode: options.mode, ...(options.sharedCache === undefined ? {} : { sharedCache: options.sharedCache() }) }
     } catch (err) {
       const e = toBridgeError(err)

@@ -3,7 +3,7 @@
 // and Excel (.odc). Shapes of the files: powerquery.md §(d).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
-import { serviceRoot } from '../http/base-url.js'
+import { serviceRoot, shownUrl } from '../http/base-url.js'
 import { ENTITY_SETS } from '../model/index.js'
 import { escapeXml } from '../serialize/xml.js'
 
@@ -67,7 +67,7 @@ pre{padding:.75rem;white-space:pre-wrap;overflow-wrap:anywhere} .feed{font-size:
 <h1>BotCity Insights OData feed</h1>
 <p>Feed URL for Power BI (Get Data → OData feed) and Excel (Data → Get Data → From OData Feed):</p>
 <p><code class="feed" id="feed-url">${e(feed)}</code></p>
-<p class="mode" id="mode">${e(MODE_TEXT[options.config.mode])} Upstream: <code>${e(options.upstreamUrl)}</code>. Horizon: tasks of the last ${options.config.horizonDays} days (add <code>days=N</code> to the URL to change it).</p>
+<p class="mode" id="mode">${e(MODE_TEXT[options.config.mode])} Upstream: <code>${e(shownUrl(options.upstreamUrl))}</code>. Horizon: tasks of the last ${options.config.horizonDays} days (add <code>days=N</code> to the URL to change it).</p>
 <p id="credentials">${e(CREDENTIALS_TEXT[options.config.mode])} For Power BI there is also a connector: <code>npm run connector</code> builds <code>dist/BotCityInsights.mez</code> (see docs/power-bi.md).</p>
 <h2>Entity sets</h2>
 <ul>

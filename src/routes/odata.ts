@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { serviceRoot } from '../http/base-url.js'
 import { feedPath } from '../http/feed-path.js'
+import { requestSignal } from '../http/request-signal.js'
 import { bridgeError } from '../errors.js'
 import { negotiateJson, negotiateMetadata, sendJson } from '../http/negotiate.js'
 import { parseQueryString } from '../odata/index.js'
@@ -16,6 +17,8 @@ export interface ODataRouteOptions {
   /** $metadata as CSDL XML and as CSDL JSON (the files in metadata/). */
   csdl: { readonly xml: string; readonly json: string }
   feed: Feed
+  /** REQUEST_DEADLINE_S in ms. */
+  deadlineMs: number
 }
 
 export async function odataRoutes(app: FastifyInstance, options: ODataRouteOptions): Promise<void> {
@@ -33,14 +36,15 @@ export async function odataRoutes(app: FastifyInstance, options: ODataRouteOptio
           ? reply.header('content-type', 'application/json; charset=utf-8').send(options.csdl.json)
           : reply.type('application/xml; charset=utf-8').send(options.csdl.xml)
       case 'service': {
-        await options.feed.verifyAtRoot(request, rawQuery)
+        // Credentials were checked on the way in (http/client-auth.ts): the Power BI
+        // service tests a connection here, and a wrong key fails here, not at the first refresh.
         const format = negotiateJson(request, null)
         return sendJson(reply, format, serviceDocument(root))
       }
       case 'collection':
       case 'entity':
       case 'navigation':
-        return options.feed.serve({ request, reply, resource, rawQuery, root })
+        return options.feed.serve({ request, reply, resource, rawQuery, root, signal: requestSignal(reply, options.deadlineMs) })
       default: {
         const never: never = resource
         return never

@@ -1,7 +1,7 @@
 import { isBridgeError } from '../errors.js'
 import { authHeaders, withSession } from './auth.js'
 import { observe, type CallTrack, type ObserverDeps } from './call-observer.js'
-import { credentialId, type Credential } from './credential.js'
+import type { Credential, CredentialIdOf } from './credential.js'
 import { createHttp } from './http.js'
 import { KeyedLimiter } from './keyed-limiter.js'
 import { resolveClientOptions, type InsightsClientOptions } from './options.js'
@@ -14,6 +14,7 @@ import {
 import { asArray, asLogin, asSpringPage, asVersion, parseJson } from './response-shape.js'
 import { createTokenCache, type Session } from './token-cache.js'
 import { createUpstreamClock, type UpstreamClock } from './upstream-clock.js'
+import { ephemeralKeys } from '../keys.js'
 import {
   UPSTREAM_PATHS,
   type SpringPage, type UpstreamRouteName, type VersionResponse, type WireAutomation, type WireRunner, type WireTask
@@ -40,8 +41,12 @@ export interface InsightsClient {
   pageSize(credential: Credential, route: PagedRoute): Promise<PageSizeFinding>
   /** Forgets the credential's token; the next call logs in again. */
   invalidate(credential: Credential): void
+  /** Whether a session of the credential is held (BotCity accepted it, and login() would cost no call). */
+  hasSession(credential: Credential): boolean
   /** BotCity's clock, estimated from the Date header of every answer. */
   readonly clock: UpstreamClock
+  /** The keyed id of a credential (src/keys.ts): what logs, metrics and caches name it by. */
+  readonly credentialId: CredentialIdOf
 }
 
 interface JsonRequest {
@@ -59,6 +64,7 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
   const sizes: PageSizeMemory = new Map()
   const limiter = new KeyedLimiter(settings.maxConcurrentPerCredential)
   const ourNow = options.now ?? Date.now
+  const credentialId = options.credentialId ?? ephemeralKeys().credentialId
   const clock = createUpstreamClock(ourNow)
 
   async function requestJson(route: UpstreamRouteName, request: JsonRequest, track: CallTrack): Promise<unknown> {
@@ -84,7 +90,8 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
     login: performLogin,
     lifetimeMs: settings.tokenLifetimeMs,
     maxCredentials: settings.maxCredentials,
-    now: options.now
+    now: options.now,
+    credentialId
   })
 
   function dataCall<T>(
@@ -109,6 +116,7 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
   const client: InsightsClient = {
     baseUrl: settings.baseUrl,
     clock,
+    credentialId,
     async login(credential) {
       const session = await tokens.get(credential)
       return { credentialId: credentialId(credential), organization: session.organization }
@@ -135,6 +143,9 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
         ? (page, size) => client.tasks(credential, { page, days: 1, size })
         : (page, size) => client.automations(credential, { page, filterBy: 1, size })
       return probePageSize(fetchPage, { key: `${settings.baseUrl} ${route}`, memory: sizes, size: settings.probeSize, logger })
+    },
+    hasSession(credential) {
+      return tokens.has(credential)
     },
     invalidate(credential) {
       tokens.invalidate(credential)

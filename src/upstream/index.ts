@@ -1,6 +1,6 @@
 // The upstream client: everything the planner and the routes use from src/upstream.
 export { createInsightsClient, type InsightsClient, type LoginInfo, type PagedRoute } from './client.js'
-export { credentialId, type Credential } from './credential.js'
+export type { Credential, CredentialIdOf } from './credential.js'
 export { CLIENT_DEFAULTS, type InsightsClientOptions } from './options.js'
 export type { CallOutcome, UpstreamCallEvent, UpstreamLogger } from './observability.js'
 export { iteratePages, PageIterator, type PageFetcher, type PageIteratorOptions } from './page-iterator.js'

@@ -1,4 +1,5 @@
 import type { FetchLike } from './buffered-fetch.js'
+import type { CredentialIdOf } from './credential.js'
 import type { UpstreamCallEvent, UpstreamLogger } from './observability.js'
 import { DEFAULT_PROBE_SIZE } from './page-size-probe.js'
 import type { RetrySettings } from './retry-policy.js'
@@ -23,6 +24,8 @@ export interface InsightsClientOptions {
   probeSize?: number
   /** Clock of the token cache, in ms. */
   now?: () => number
+  /** The keyed id of a credential (src/keys.ts); default: keyed with a random secret of this process. */
+  credentialId?: CredentialIdOf
   /** Builds the token cache (default: in-process createTokenCache; redis-token-cache.ts shares it between replicas). */
   tokenCache?: (options: TokenCacheOptions) => TokenCache
   logger?: UpstreamLogger

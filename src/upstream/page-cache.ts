@@ -8,6 +8,7 @@
 // feed/task-scan.ts).
 import { LRUCache } from 'lru-cache'
 import type { Credential } from './credential.js'
+import { SharedFlights } from './shared-flight.js'
 
 /** Order of upstream reads on one process-wide sequence: a read that started after another ended saw a newer upstream. */
 export interface ReadStamp {
@@ -47,10 +48,13 @@ export interface PageCacheStats {
 
 export interface PageCache {
   /**
-   * The cached answer for `key`, or `read()`'s (shared by concurrent callers); `fresh` skips the cache.
-   * `credential`, the workspace the key belongs to, lets a shared cache seal what it stores (redis-page-cache.ts).
+   * The cached answer for `key`, or `read()`'s, shared by concurrent callers;
+   * `fresh` skips the cache (and reads on its own). `credential`, the workspace
+   * the key belongs to, lets a shared cache seal what it stores
+   * (redis-page-cache.ts). A caller whose `signal` aborts stops waiting; the
+   * read's own signal aborts once no caller waits for it (shared-flight.ts).
    */
-  get<T>(key: string, read: () => Promise<T>, fresh?: boolean, credential?: Credential): Promise<Stamped<T>>
+  get<T>(key: string, read: (signal: AbortSignal) => Promise<T>, fresh?: boolean, credential?: Credential, signal?: AbortSignal): Promise<Stamped<T>>
   stats(): PageCacheStats
   clear(): void
 }
@@ -64,10 +68,16 @@ export interface PageCacheOptions {
 
 interface Entry { readonly value: unknown; readonly stamp: ReadStamp; readonly bytes: number }
 
+/** A read of one caller alone (a fresh read shares nothing): its signal is the read's. */
+export function fetchAlone<T>(fetchIt: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  signal?.throwIfAborted()
+  return fetchIt(signal ?? new AbortController().signal)
+}
+
 /** A page cache that caches nothing: every get is a fresh read. */
 export function noPageCache(): PageCache {
   return {
-    get: (_key, read) => stampedRead(read),
+    get: (_key, read, _fresh, _credential, signal) => stampedRead(() => read(signal ?? new AbortController().signal)),
     stats: () => ({ hits: 0, misses: 0, evictions: 0, bytes: 0, entries: 0 }),
     clear: () => undefined
   }
@@ -76,6 +86,7 @@ export function noPageCache(): PageCache {
 export function createPageCache(options: PageCacheOptions): PageCache {
   if (options.ttlMs <= 0) return noPageCache()
   const counters = { hits: 0, misses: 0, evictions: 0 }
+  const flights = new SharedFlights()
   const origin = options.now?.()
   const cache = new LRUCache<string, Entry, () => Promise<unknown>>({
     maxSize: options.maxBytes,
@@ -92,9 +103,10 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     }
   })
   return {
-    async get<T>(key: string, read: () => Promise<T>, fresh = false): Promise<Stamped<T>> {
+    async get<T>(key: string, read: (signal: AbortSignal) => Promise<T>, fresh = false, _credential?: Credential, signal?: AbortSignal): Promise<Stamped<T>> {
       const had = !fresh && cache.has(key)
-      const entry = await cache.fetch(key, { context: read, forceRefresh: fresh })
+      const fetchIt = (flightSignal: AbortSignal): Promise<Entry | undefined> => cache.fetch(key, { context: () => read(flightSignal), forceRefresh: fresh })
+      const entry = had ? await fetchIt(new AbortController().signal) : fresh ? await fetchAlone(fetchIt, signal) : await flights.join(key, fetchIt, signal)
       if (entry === undefined) throw new Error('page cache produced no entry')
       if (had) counters.hits++
       return { value: entry.value as T, stamp: entry.stamp, cached: had }

@@ -9,8 +9,9 @@
 // upstream reads (redis-store.ts), never to a failed request.
 import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { credentialId, type Credential } from './credential.js'
-import { noPageCache, stampedRead, type PageCache, type PageCacheOptions, type PageCacheStats, type ReadStamp, type Stamped } from './page-cache.js'
+import type { Credential, CredentialIdOf } from './credential.js'
+import { SharedFlights } from './shared-flight.js'
+import { fetchAlone, noPageCache, stampedRead, type PageCache, type PageCacheOptions, type PageCacheStats, type ReadStamp, type Stamped } from './page-cache.js'
 import type { RedisStore } from './redis-store.js'
 import { awaitHolder } from './redis-store.js'
 import type { SealedBox, SealPurpose } from './sealed-box.js'
@@ -23,6 +24,8 @@ export interface SharedPageCacheOptions extends PageCacheOptions {
   readonly localTtlMs?: number
   readonly store: RedisStore
   readonly boxes: (credential: Credential, purpose: SealPurpose) => SealedBox
+  /** The keyed id Redis key names carry (src/keys.ts), never the credential. */
+  readonly credentialId: CredentialIdOf
   /**
    * How long a replica that misses a key holds a lock on it (SET NX PX), so
    * that replicas missing the same key at once make one upstream call; the
@@ -75,10 +78,11 @@ export function createSharedPageCache(options: SharedPageCacheOptions): SharedPa
   const lockWaitMs = options.lockWaitMs ?? 5_000
   const pollMs = options.pollMs ?? 25
   const counters = { hits: 0, misses: 0, evictions: 0, sharedHits: 0, sharedWrites: 0, lockWaits: 0, unreadable: 0 }
+  const flights = new SharedFlights()
   const origin = options.now?.()
 
   function place(key: string, credential: Credential): Place {
-    const id = credentialId(credential)
+    const id = options.credentialId(credential)
     const digest = createHash('sha256').update(key).digest('hex').slice(0, 40)
     return { key: store.key('page', id, digest), lock: store.key('lock', 'page', id, digest), box: options.boxes(credential, 'page'), aad: key }
   }
@@ -163,9 +167,10 @@ export function createSharedPageCache(options: SharedPageCacheOptions): SharedPa
   })
 
   return {
-    async get<T>(key: string, read: () => Promise<T>, fresh = false, credential?: Credential): Promise<Stamped<T>> {
+    async get<T>(key: string, read: (signal: AbortSignal) => Promise<T>, fresh = false, credential?: Credential, signal?: AbortSignal): Promise<Stamped<T>> {
       const had = !fresh && cache.has(key)
-      const entry = await cache.fetch(key, { context: { read, credential, fresh }, forceRefresh: fresh })
+      const fetchIt = (flightSignal: AbortSignal): Promise<Entry | undefined> => cache.fetch(key, { context: { read: () => read(flightSignal), credential, fresh }, forceRefresh: fresh })
+      const entry = had ? await fetchIt(new AbortController().signal) : fresh ? await fetchAlone(fetchIt, signal) : await flights.join(key, fetchIt, signal)
       if (entry === undefined) throw new Error('page cache produced no entry')
       if (had || entry.shared) counters.hits++
       return { value: entry.value as T, stamp: entry.stamp, cached: had || entry.shared }

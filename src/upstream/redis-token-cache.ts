@@ -6,7 +6,7 @@
 // while, or when Redis is down, each logs in on its own). Sessions are sealed
 // with the credential (sealed-box.ts), under a key naming only its id.
 import { LRUCache } from 'lru-cache'
-import { credentialId, type Credential } from './credential.js'
+import type { Credential } from './credential.js'
 import type { RedisStore } from './redis-store.js'
 import { awaitHolder } from './redis-store.js'
 import { DELETE_IF_EQUAL } from './redis-store.js'
@@ -124,12 +124,12 @@ export function createSharedTokenCache(options: SharedTokenCacheOptions): Shared
 
   return {
     async get(credential) {
-      const session = await cache.fetch(credentialId(credential), { context: credential })
+      const session = await cache.fetch(options.credentialId(credential), { context: credential })
       if (session === undefined) throw new Error('login produced no session')
       return session
     },
     invalidate(credential, rejected) {
-      const id = credentialId(credential)
+      const id = options.credentialId(credential)
       const done: Promise<void> = (pending.get(id) ?? Promise.resolve())
         .then(() => forgetShared(place(id, credential), rejected))
         .catch(() => undefined)
@@ -137,6 +137,9 @@ export function createSharedTokenCache(options: SharedTokenCacheOptions): Shared
       pending.set(id, done)
       if (rejected !== undefined && cache.peek(id, { allowStale: true }) !== rejected) return
       cache.delete(id)
+    },
+    has(credential) {
+      return cache.has(options.credentialId(credential))
     },
     clear() {
       cache.clear()

@@ -1,13 +1,15 @@
 // Encryption of what the bridge keeps in a shared store (Redis): upstream
 // pages are workspace data, tokens are secrets. Each value is sealed with
 // AES-256-GCM under a key derived (HKDF-SHA256) from the workspace's own login
-// and key, so the store alone reveals neither rows nor tokens, and one
-// workspace's entries cannot be opened with another's credential. The store
+// and key, salted from BRIDGE_SECRET (src/keys.ts), so the store alone reveals
+// neither rows nor tokens — not even to whoever also knows a login and can
+// guess keys — and one workspace's entries cannot be opened with another's. The store
 // key is the additional authenticated data: an entry moved under another key
 // (page 3 served as page 4) fails to open.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
-import { credentialId, type Credential } from './credential.js'
+import type { Credential } from './credential.js'
+import type { BridgeKeys } from '../keys.js'
 
 /** What a value is for: separate keys, so a page can never open as a token. */
 export type SealPurpose = 'page' | 'token'
@@ -21,11 +23,9 @@ export interface SealedBox {
 const VERSION = 1
 const IV_BYTES = 12
 const TAG_BYTES = 16
-const SALT = 'botcity-insights-odata/shared-store/v1'
-
-export function deriveKey(credential: Credential, purpose: SealPurpose): Buffer {
+export function deriveKey(credential: Credential, purpose: SealPurpose, salt: Buffer): Buffer {
   const ikm = Buffer.concat([Buffer.from(credential.login, 'utf8'), Buffer.from([0]), Buffer.from(credential.key, 'utf8')])
-  return Buffer.from(hkdfSync('sha256', ikm, SALT, `${purpose}`, 32))
+  return Buffer.from(hkdfSync('sha256', ikm, salt, `${purpose}`, 32))
 }
 
 export function sealedBox(key: Buffer): SealedBox {
@@ -51,13 +51,13 @@ export function sealedBox(key: Buffer): SealedBox {
 }
 
 /** Boxes per credential and purpose, derived once and remembered (the key stays in this process's memory only). */
-export function sealedBoxes(maxCredentials = 1000): (credential: Credential, purpose: SealPurpose) => SealedBox {
+export function sealedBoxes(keys: BridgeKeys, maxCredentials = 1000): (credential: Credential, purpose: SealPurpose) => SealedBox {
   const boxes = new LRUCache<string, SealedBox>({ max: maxCredentials * 2 })
   return (credential, purpose) => {
-    const id = `${credentialId(credential)} ${purpose}`
+    const id = `${keys.credentialId(credential)} ${purpose}`
     let box = boxes.get(id)
     if (box === undefined) {
-      box = sealedBox(deriveKey(credential, purpose))
+      box = sealedBox(deriveKey(credential, purpose, keys.sealingSalt))
       boxes.set(id, box)
     }
     return box

@@ -8,12 +8,15 @@ import { createSharedPageCache, type SharedPageCache, type SharedPageCacheStats 
 import { createRedisStore, type RedisStore } from './redis-store.js'
 import { createSharedTokenCache, type SharedTokenCache, type SharedTokenCacheStats } from './redis-token-cache.js'
 import { sealedBoxes } from './sealed-box.js'
+import type { BridgeKeys } from '../keys.js'
 import type { TokenCache, TokenCacheOptions } from './token-cache.js'
 
 export interface SharedCacheOptions {
   readonly url: string
   readonly prefix: string
   readonly logger?: UpstreamLogger | undefined
+  /** BRIDGE_SECRET's keys: key names carry keyed credential ids, sealing keys are salted (src/keys.ts). */
+  readonly keys: BridgeKeys
   /** Longest wait for one Redis command before falling back to the upstream (default 1000 ms). */
   readonly commandTimeoutMs?: number
 }
@@ -48,17 +51,17 @@ export interface SharedCache {
 
 export function createSharedCache(options: SharedCacheOptions): SharedCache {
   const store = createRedisStore({ url: options.url, prefix: options.prefix, logger: options.logger, ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }) })
-  const boxes = sealedBoxes()
+  const boxes = sealedBoxes(options.keys)
   let pages: SharedPageCache | null = null
   let tokens: SharedTokenCache | null = null
   return {
     store,
     pageCache(pageOptions) {
-      pages = createSharedPageCache({ ...pageOptions, store, boxes })
+      pages = createSharedPageCache({ ...pageOptions, store, boxes, credentialId: options.keys.credentialId })
       return pages
     },
     otherCache(otherOptions) {
-      return createSharedPageCache({ ...otherOptions, store, boxes })
+      return createSharedPageCache({ ...otherOptions, store, boxes, credentialId: options.keys.credentialId })
     },
     tokenCache(tokenOptions) {
       tokens = createSharedTokenCache({ ...tokenOptions, store, boxes })

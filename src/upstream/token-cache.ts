@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { credentialId, type Credential } from './credential.js'
+import type { Credential, CredentialIdOf } from './credential.js'
 
 /** What a login yields: the headers every data call sends. */
 export interface Session {
@@ -16,6 +16,8 @@ export interface TokenCacheOptions {
   maxCredentials: number
   /** Clock in ms; tests inject one to expire tokens without sleeping. */
   now?: () => number
+  /** The keyed id a session is remembered under (src/keys.ts). */
+  credentialId: CredentialIdOf
 }
 
 export interface TokenCache {
@@ -26,6 +28,8 @@ export interface TokenCache {
    * forgotten: when another caller has already replaced it, the replacement is kept.
    */
   invalidate(credential: Credential, rejected?: Session): void
+  /** Whether this process holds a live session for the credential (it was accepted, and get() costs no login). */
+  has(credential: Credential): boolean
   clear(): void
 }
 
@@ -48,14 +52,17 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
 
   return {
     async get(credential) {
-      const session = await cache.fetch(credentialId(credential), { context: credential })
+      const session = await cache.fetch(options.credentialId(credential), { context: credential })
       if (session === undefined) throw new Error('login produced no session')
       return session
     },
     invalidate(credential, rejected) {
-      const id = credentialId(credential)
+      const id = options.credentialId(credential)
       if (rejected !== undefined && cache.peek(id, { allowStale: true }) !== rejected) return
       cache.delete(id)
+    },
+    has(credential) {
+      return cache.has(options.credentialId(credential))
     },
     clear() {
       cache.clear()

@@ -153,3 +153,18 @@ t.test('service-account mode: clients present a bridge API key three ways, compa
   t.equal((await fetch(`${svc.origin}/`)).status, 200, 'the landing page stays public')
   t.notOk(svc.logs.some((l) => l.includes(KEY)), 'the key never reaches the logs')
 })
+
+t.test('$skiptoken is opaque: encrypted, authenticated, bound to its query', async (t) => {
+  const first = await getJson(`${bridge.feed}Tasks?$select=id`, { headers: { prefer: 'odata.maxpagesize=5' } })
+  const link = first.body['@odata.nextLink'] as string
+  const token = decodeURIComponent(/\$skiptoken=([^&]+)/.exec(link)?.[1] ?? '')
+  const bytes = Buffer.from(token, 'base64url')
+  for (const seen of ['"pos"', '"total"', 'scan', '"T"', String((first.body.value as { id: number }[])[4]?.id)]) {
+    t.notOk(bytes.includes(Buffer.from(seen)), `${seen} is not readable in it`)
+  }
+  const edited = Buffer.from(bytes)
+  edited[edited.length - 1] = (edited[edited.length - 1] as number) ^ 1
+  t.equal((await getJson(link.replace(encodeURIComponent(token), edited.toString('base64url')))).status, 400, 'an edited token is refused')
+  t.equal((await getJson(link.replace('$select=id', '$select=state'))).status, 400, 'on another query it is refused')
+  t.equal((await getJson(link)).status, 200, 'as sent, it works')
+})

@@ -110,3 +110,14 @@ t.test('the command: a port in use is one line naming PORT, no stack trace', asy
   t.match(lines[0], new RegExp(`^Port ${port} on 127\\.0\\.0\\.1 is already in use \\(PORT\\): .*PORT=${port + 1} npm start`))
   t.notMatch(cli.err(), /at .*\.js:\d+/, 'no stack trace')
 })
+
+t.test('the command: a BOTCITY_URL with user:password@ is logged without them', async (t) => {
+  const cli = run(['--port', '0', '--host', '127.0.0.1'], { BOTCITY_URL: 'http://someone:hunter2-password@127.0.0.1:1', BOTCITY_LOGIN: 'acme', BOTCITY_KEY: 'acme-key', ALLOW_ANONYMOUS: 'true' })
+  t.teardown(() => { cli.child.kill('SIGKILL') })
+  await new Promise<void>((resolve, reject) => {
+    cli.child.stdout.on('data', () => { if (/OData feed ready/.test(cli.out())) resolve() })
+    void cli.exited.then(() => reject(new Error(`exited early: ${cli.err()} ${cli.out()}`)))
+  })
+  t.match(cli.out(), /"upstream":"http:\/\/127\.0\.0\.1:1/)
+  t.notMatch(cli.out() + cli.err(), /hunter2|someone/, 'no user-info anywhere in the output')
+})

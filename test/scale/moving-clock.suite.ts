@@ -1,5 +1,5 @@
 // The moving-clock checks of test/fixtures/moving-suite.ts through two
-// replicas sharing one Redis: pages, tokens and skiptoken secrets are shared,
+// replicas sharing one Redis: pages, tokens and the orders of loads are shared,
 // and what one replica cached must not make the other serve anything older
 // than CACHE_TTL_S, nor break a load's snapshot or its count.
 import t from 'tap'

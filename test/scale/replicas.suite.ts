@@ -4,12 +4,12 @@
 // workspaces stay apart, and Redis holds nothing readable.
 import t from 'tap'
 import { createHash } from 'node:crypto'
-import { credentialId } from '../../src/upstream/credential.js'
+import { bridgeKeys } from '../../src/keys.js'
 import { deriveKey, sealedBox } from '../../src/upstream/sealed-box.js'
 import { getJson } from '../fixtures/bridge.js'
 import { expectedTasks } from '../fixtures/oracle.js'
 import { dumpRedis, startRedis } from '../fixtures/redis-server.js'
-import { basic, settle, startReplicas, upstreamCalls, type Replica } from '../fixtures/replicas.js'
+import { REPLICA_SECRET, basic, settle, startReplicas, upstreamCalls, type Replica } from '../fixtures/replicas.js'
 
 const NOW = Date.UTC(2026, 9, 15, 12, 0, 0)
 const now = (): number => NOW
@@ -108,7 +108,7 @@ t.test('a nextLink issued by one replica is honoured by the other; the alternati
   // A page the other replica resumes from a local window ($orderby not native) is exact too.
   const sorted = await loadAcross([...fx.replicas].reverse(), 'Tasks?$orderby=id&$select=id')
   t.same(sorted.rows.map((r) => r.id), oracle.map((r) => r.id as number).sort((x, y) => x - y))
-  t.ok((await redis.client.get('botcity-odata:skiptoken-secret'))?.length === 64, 'the $skiptoken secret is shared through Redis')
+  t.equal(await redis.client.get('botcity-odata:skiptoken-secret'), null, 'no secret goes through Redis: the replicas share BRIDGE_SECRET by configuration')
   // A third replica started later signs and accepts with the same secret.
   const c = await fx.add()
   const paged = await getJson(`${c.feed}Tasks`)
@@ -151,7 +151,10 @@ t.test('two workspaces stay apart, and Redis holds no token, key, login or row i
   await settle(fx.sim)
 
   const entries = await dumpRedis(redis.client)
-  const idOf = (c: typeof NORTHWIND): string => credentialId(c)
+  const keys = bridgeKeys(REPLICA_SECRET)
+  const idOf = (c: typeof NORTHWIND): string => keys.credentialId(c)
+  const unkeyed = createHash('sha256').update(`${NORTHWIND.login}\0${NORTHWIND.key}`).digest('hex').slice(0, 16)
+  t.notOk(entries.some((e) => e.key.includes(unkeyed)), 'key names carry keyed ids: a reader who knows a login cannot test key guesses against them')
   t.ok(entries.some((e) => e.key.startsWith(`botcity-odata:page:${idOf(NORTHWIND)}:`)), 'northwind pages under its credential id')
   t.ok(entries.some((e) => e.key.startsWith(`botcity-odata:page:${idOf(CONTOSO)}:`)), 'contoso pages under its credential id')
   t.ok(entries.every((e) => e.key.startsWith('botcity-odata:')), 'every key under the prefix')
@@ -161,9 +164,10 @@ t.test('two workspaces stay apart, and Redis holds no token, key, login or row i
   for (const c of [NORTHWIND, CONTOSO]) {
     const entry = entries.find((e) => e.key === `botcity-odata:token:${idOf(c)}`)
     t.ok(entry, `a shared session for ${c.login}`)
-    const opened = sealedBox(deriveKey(c, 'token')).open(`token ${idOf(c)}`, entry?.value as Buffer)
-    t.ok(opened !== null, 'it opens with the credential')
-    t.equal(sealedBox(deriveKey(c === NORTHWIND ? CONTOSO : NORTHWIND, 'token')).open(`token ${idOf(c)}`, entry?.value as Buffer), null, 'and not with the other workspace\'s')
+    const opened = sealedBox(deriveKey(c, 'token', keys.sealingSalt)).open(`token ${idOf(c)}`, entry?.value as Buffer)
+    t.ok(opened !== null, 'it opens with the credential and BRIDGE_SECRET')
+    t.equal(sealedBox(deriveKey(c, 'token', bridgeKeys(`${REPLICA_SECRET}-other`).sealingSalt)).open(`token ${idOf(c)}`, entry?.value as Buffer), null, 'not with the credential alone (another secret)')
+    t.equal(sealedBox(deriveKey(c === NORTHWIND ? CONTOSO : NORTHWIND, 'token', keys.sealingSalt)).open(`token ${idOf(c)}`, entry?.value as Buffer), null, 'and not with the other workspace\'s')
     tokens.push((JSON.parse(opened as string) as { t: string }).t)
   }
   t.ok(tokens.every((tok) => tok.length >= 8))

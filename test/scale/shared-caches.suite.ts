@@ -4,16 +4,18 @@
 // are shared and invalidated only while still the rejected one.
 import t, { type Test } from 'tap'
 import type { Credential } from '../../src/upstream/credential.js'
-import { credentialId } from '../../src/upstream/credential.js'
+import { bridgeKeys } from '../../src/keys.js'
 import { createSharedPageCache } from '../../src/upstream/redis-page-cache.js'
 import { createRedisStore, type RedisStore } from '../../src/upstream/redis-store.js'
 import { createSharedTokenCache } from '../../src/upstream/redis-token-cache.js'
 import { deriveKey, sealedBox, sealedBoxes } from '../../src/upstream/sealed-box.js'
 import type { Session } from '../../src/upstream/token-cache.js'
-import { rotatingSkipTokenCodec, sharedSkipTokenSecret } from '../../src/feed/shared-skiptoken-secret.js'
-import { skipTokenCodec } from '../../src/feed/skiptoken.js'
 import { dumpRedis, startRedis } from '../fixtures/redis-server.js'
 
+/** The replicas' BRIDGE_SECRET: every key comes from it (src/keys.ts). */
+const KEYS = bridgeKeys('a-bridge-secret-the-replicas-share-0001')
+const { credentialId } = KEYS
+const salt = KEYS.sealingSalt
 const ALICE: Credential = { login: 'alice@acme', key: 'alice-key-0001' }
 const BOB: Credential = { login: 'bob@globex', key: 'bob-key-0002' }
 
@@ -30,15 +32,15 @@ async function store(t: Test, prefix: string): Promise<RedisStore> {
 }
 
 const pageCache = (s: RedisStore, extra: { lockMs?: number } = {}) =>
-  createSharedPageCache({ ttlMs: 60_000, maxBytes: 1 << 20, store: s, boxes: sealedBoxes(), pollMs: 5, ...extra })
+  createSharedPageCache({ ttlMs: 60_000, maxBytes: 1 << 20, store: s, boxes: sealedBoxes(KEYS), credentialId, pollMs: 5, ...extra })
 
 t.test('sealed boxes: open with the same credential, purpose and key only', async (t) => {
-  const box = sealedBox(deriveKey(ALICE, 'page'))
+  const box = sealedBox(deriveKey(ALICE, 'page', salt))
   const sealed = box.seal('k1', 'hello rows')
   t.equal(box.open('k1', sealed), 'hello rows')
   t.equal(box.open('k2', sealed), null, 'under another key (AAD)')
-  t.equal(sealedBox(deriveKey(BOB, 'page')).open('k1', sealed), null, 'with another credential')
-  t.equal(sealedBox(deriveKey(ALICE, 'token')).open('k1', sealed), null, 'for another purpose')
+  t.equal(sealedBox(deriveKey(BOB, 'page', salt)).open('k1', sealed), null, 'with another credential')
+  t.equal(sealedBox(deriveKey(ALICE, 'token', salt)).open('k1', sealed), null, 'for another purpose')
   const tampered = Buffer.from(sealed)
   tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1
   t.equal(box.open('k1', tampered), null, 'altered')
@@ -142,7 +144,7 @@ t.test('shared sessions: one login for two replicas, invalidated only while stil
     await new Promise((resolve) => setTimeout(resolve, 50))
     return { token: `${c.login}-token-${logins}`, organization: 'org' }
   }
-  const tokens = async () => createSharedTokenCache({ login, lifetimeMs: 60_000, maxCredentials: 10, store: await store(t, prefix), boxes: sealedBoxes(), pollMs: 5 })
+  const tokens = async () => createSharedTokenCache({ credentialId, login, lifetimeMs: 60_000, maxCredentials: 10, store: await store(t, prefix), boxes: sealedBoxes(KEYS), pollMs: 5 })
   const [a, b] = [await tokens(), await tokens()]
   const both = await Promise.all([a.get(ALICE), b.get(ALICE), a.get(ALICE), b.get(ALICE)])
   t.equal(logins, 1, 'concurrent misses on two replicas: one login')
@@ -181,28 +183,13 @@ t.test('Redis gone: caches fall back to the upstream, nothing throws', async (t)
   const got = await pages.get('k', async () => ++reads, false, ALICE)
   t.equal(got.value, 1)
   let logins = 0
-  const tokens = createSharedTokenCache({ login: async () => ({ token: `t${++logins}`, organization: 'o' }), lifetimeMs: 60_000, maxCredentials: 10, store: s, boxes: sealedBoxes() })
+  const tokens = createSharedTokenCache({ credentialId, login: async () => ({ token: `t${++logins}`, organization: 'o' }), lifetimeMs: 60_000, maxCredentials: 10, store: s, boxes: sealedBoxes(KEYS) })
   const first = await tokens.get(ALICE)
   t.equal(first.token, 't1')
   t.equal((await tokens.get(ALICE)).token, 't1', 'kept in the replica')
   tokens.invalidate(ALICE, first)
   t.equal((await tokens.get(ALICE)).token, 't2', 'a rejected session is dropped, a new login follows')
   t.ok(s.stats().skipped > 0, 'skipped commands are counted')
-})
-
-t.test('the $skiptoken secret: one for all replicas, and links signed before it was learnt still accepted', async (t) => {
-  const prefix = `t${++n}:`
-  const one = await sharedSkipTokenSecret(await store(t, prefix), { waitMs: 2000 })
-  const two = await sharedSkipTokenSecret(await store(t, prefix), { waitMs: 2000 })
-  t.ok(one.shared() && two.shared())
-  t.equal(one.secrets()[0], two.secrets()[0])
-  const codecA = rotatingSkipTokenCodec(one.secrets)
-  const codecB = rotatingSkipTokenCodec(two.secrets)
-  t.same(codecB.decode('q', codecA.encode('q', { pos: 3 })), { pos: 3 })
-  const local = skipTokenCodec(one.secrets()[1] as string).encode('q', { pos: 4 })
-  t.same(codecA.decode('q', local), { pos: 4 }, 'its own earlier secret is still accepted')
-  t.throws(() => codecB.decode('q', local), { code: 'BRIDGE_ERR_SKIPTOKEN_INVALID' }, 'but only by the replica that had it')
-  t.throws(() => codecA.decode('other', codecA.encode('q', 1)), { code: 'BRIDGE_ERR_SKIPTOKEN_INVALID' })
 })
 
 t.test('a slow Redis: each command gives up after its timeout and the read goes upstream', async (t) => {
@@ -227,7 +214,7 @@ t.test('a slow Redis: each command gives up after its timeout and the read goes 
 t.test('odd entries in Redis: a lock nobody releases, values that are not ours, a cache of 0 s', async (t) => {
   const prefix = `t${++n}:`
   const s = await store(t, prefix)
-  const cache = createSharedPageCache({ ttlMs: 60_000, maxBytes: 1 << 20, store: s, boxes: sealedBoxes(), pollMs: 5, lockWaitMs: 2000 })
+  const cache = createSharedPageCache({ ttlMs: 60_000, maxBytes: 1 << 20, store: s, boxes: sealedBoxes(KEYS), credentialId, pollMs: 5, lockWaitMs: 2000 })
   const key = `${credentialId(ALICE)} tasks page=3`
   const digest = (await import('node:crypto')).createHash('sha256').update(key).digest('hex').slice(0, 40)
   // A replica that took the lock and died: the lock expires, the waiter reads.
@@ -236,20 +223,20 @@ t.test('odd entries in Redis: a lock nobody releases, values that are not ours, 
   t.equal((await cache.get(key, async () => ++reads, false, ALICE)).value, 1)
   t.equal(cache.stats().lockWaits, 1)
   // A value sealed with the right key but not in this version's shape: read again.
-  const box = sealedBox(deriveKey(BOB, 'page'))
+  const box = sealedBox(deriveKey(BOB, 'page', salt))
   const bobKey = `${credentialId(BOB)} tasks page=3`
   const bobDigest = (await import('node:crypto')).createHash('sha256').update(bobKey).digest('hex').slice(0, 40)
   await redis.client.set(`${prefix}page:${credentialId(BOB)}:${bobDigest}`, box.seal(bobKey, 'not json'), 'PX', 60_000)
   t.equal((await cache.get(bobKey, async () => 'fresh', false, BOB)).value, 'fresh')
   t.ok(cache.stats().unreadable >= 1, 'counted as unreadable')
-  await redis.client.set(`${prefix}token:${credentialId(BOB)}`, sealedBox(deriveKey(BOB, 'token')).seal(`token ${credentialId(BOB)}`, '{"t":1}'), 'PX', 60_000)
-  const tokens = createSharedTokenCache({ login: async () => ({ token: 'bob-new', organization: 'o' }), lifetimeMs: 60_000, maxCredentials: 10, store: s, boxes: sealedBoxes(), lockMs: 0 })
+  await redis.client.set(`${prefix}token:${credentialId(BOB)}`, sealedBox(deriveKey(BOB, 'token', salt)).seal(`token ${credentialId(BOB)}`, '{"t":1}'), 'PX', 60_000)
+  const tokens = createSharedTokenCache({ credentialId, login: async () => ({ token: 'bob-new', organization: 'o' }), lifetimeMs: 60_000, maxCredentials: 10, store: s, boxes: sealedBoxes(KEYS), lockMs: 0 })
   t.equal((await tokens.get(BOB)).token, 'bob-new', 'a session not in this version\'s shape: log in')
   tokens.clear()
   t.equal((await tokens.get(BOB)).token, 'bob-new', 'after clear(), the session comes back from Redis')
   t.same(tokens.stats(), { logins: 1, sharedHits: 1, lockWaits: 0 })
   // CACHE_TTL_S=0: nothing cached anywhere.
-  const none = createSharedPageCache({ ttlMs: 0, maxBytes: 1, store: s, boxes: sealedBoxes() })
+  const none = createSharedPageCache({ ttlMs: 0, maxBytes: 1, store: s, boxes: sealedBoxes(KEYS), credentialId })
   reads = 0
   await none.get('k', async () => ++reads, false, ALICE)
   await none.get('k', async () => ++reads, false, ALICE)

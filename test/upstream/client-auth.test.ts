@@ -105,7 +105,7 @@ t.test('wrong credentials: UPSTREAM_CREDENTIALS_REJECTED, naming neither key nor
     ['tasks', 'UPSTREAM_CREDENTIALS_REJECTED'],
     ['login', 'UPSTREAM_CREDENTIALS_REJECTED']
   ])
-  t.same(await client.login(DEMO), { credentialId: (await import('../../src/upstream/credential.js')).credentialId(DEMO), organization: DEMO.login })
+  t.same(await client.login(DEMO), { credentialId: client.credentialId(DEMO), organization: DEMO.login })
 })
 
 t.test('credentials are isolated; invalidate forces the next call to log in', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { DAY_MS } from '../../src/simulator/wire-dates.js'
-import { credentialId, iteratePages, type InsightsClient } from '../../src/upstream/index.js'
+import { iteratePages, type InsightsClient } from '../../src/upstream/index.js'
 import type { WireTask } from '../../src/upstream/wire.js'
 import { DEMO, recordingFetch, simulator, testClient } from './fixtures/upstream.js'
 
@@ -120,6 +120,6 @@ t.test('a base URL with a path prefix; organization falls back to the login', as
   t.same(await client.runners(DEMO), [{ id: 'vm01' }])
   t.same(urls, ['http://upstream.test/tenant/api/v2/workspace/login', 'http://upstream.test/tenant/api/v1/insights/runners'])
   t.same(organizations, [null, DEMO.login])
-  t.same(await client.login(DEMO), { credentialId: credentialId(DEMO), organization: DEMO.login })
+  t.same(await client.login(DEMO), { credentialId: client.credentialId(DEMO), organization: DEMO.login })
   t.equal(urls.length, 2, 'login() reuses the cached session')
 })

@@ -1,6 +1,7 @@
 import t from 'tap'
 import type { Credential } from '../../src/upstream/credential.js'
 import { createTokenCache, type Session } from '../../src/upstream/token-cache.js'
+import { ephemeralKeys } from '../../src/keys.js'
 
 const ALICE: Credential = { login: 'alice', key: 'alice-key' }
 const BOB: Credential = { login: 'bob', key: 'bob-key' }
@@ -23,7 +24,7 @@ t.test('20 concurrent gets share one login (single flight)', async (t) => {
   const { state, login } = fakeLogin()
   let open!: () => void
   state.gate = new Promise((resolve) => { open = resolve })
-  const cache = createTokenCache({ login, lifetimeMs: 50 * MINUTE, maxCredentials: 10 })
+  const cache = createTokenCache({ credentialId: ephemeralKeys().credentialId, login, lifetimeMs: 50 * MINUTE, maxCredentials: 10 })
   const pending = Array.from({ length: 20 }, () => cache.get(ALICE))
   open()
   const sessions = await Promise.all(pending)
@@ -34,7 +35,7 @@ t.test('20 concurrent gets share one login (single flight)', async (t) => {
 t.test('a token is reused until its lifetime, measured on the injected clock', async (t) => {
   const { state, login } = fakeLogin()
   let now = 0
-  const cache = createTokenCache({ login, lifetimeMs: 50 * MINUTE, maxCredentials: 10, now: () => now })
+  const cache = createTokenCache({ credentialId: ephemeralKeys().credentialId, login, lifetimeMs: 50 * MINUTE, maxCredentials: 10, now: () => now })
   t.equal((await cache.get(ALICE)).token, 'alice-token-1')
   now += 49 * MINUTE
   t.equal((await cache.get(ALICE)).token, 'alice-token-1', 'still fresh at 49 min')
@@ -45,7 +46,7 @@ t.test('a token is reused until its lifetime, measured on the injected clock', a
 
 t.test('credentials have their own tokens', async (t) => {
   const { state, login } = fakeLogin()
-  const cache = createTokenCache({ login, lifetimeMs: MINUTE, maxCredentials: 10 })
+  const cache = createTokenCache({ credentialId: ephemeralKeys().credentialId, login, lifetimeMs: MINUTE, maxCredentials: 10 })
   t.equal((await cache.get(ALICE)).token, 'alice-token-1')
   t.equal((await cache.get(BOB)).token, 'bob-token-2')
   t.equal((await cache.get(ALICE)).token, 'alice-token-1')
@@ -54,7 +55,7 @@ t.test('credentials have their own tokens', async (t) => {
 
 t.test('a failed login is never cached', async (t) => {
   const { state, login } = fakeLogin()
-  const cache = createTokenCache({ login, lifetimeMs: MINUTE, maxCredentials: 10 })
+  const cache = createTokenCache({ credentialId: ephemeralKeys().credentialId, login, lifetimeMs: MINUTE, maxCredentials: 10 })
   state.fail = true
   await t.rejects(cache.get(ALICE), { message: 'rejected' })
   await t.rejects(cache.get(ALICE), { message: 'rejected' })
@@ -65,7 +66,7 @@ t.test('a failed login is never cached', async (t) => {
 
 t.test('invalidate forgets the token; with the rejected session, only that one', async (t) => {
   const { state, login } = fakeLogin()
-  const cache = createTokenCache({ login, lifetimeMs: MINUTE, maxCredentials: 10 })
+  const cache = createTokenCache({ credentialId: ephemeralKeys().credentialId, login, lifetimeMs: MINUTE, maxCredentials: 10 })
   const first = await cache.get(ALICE)
   cache.invalidate(ALICE)
   const second = await cache.get(ALICE)
@@ -79,7 +80,7 @@ t.test('invalidate forgets the token; with the rejected session, only that one',
 
 t.test('many callers rejecting the same token cause one new login', async (t) => {
   const { state, login } = fakeLogin()
-  const cache = createTokenCache({ login, lifetimeMs: MINUTE, maxCredentials: 10 })
+  const cache = createTokenCache({ credentialId: ephemeralKeys().credentialId, login, lifetimeMs: MINUTE, maxCredentials: 10 })
   const rejected = await cache.get(ALICE)
   const renewed = await Promise.all(Array.from({ length: 20 }, async () => {
     cache.invalidate(ALICE, rejected)
@@ -93,7 +94,7 @@ t.test('invalidating during a login does not fail those waiting for it', async (
   const { state, login } = fakeLogin()
   let open!: () => void
   state.gate = new Promise((resolve) => { open = resolve })
-  const cache = createTokenCache({ login, lifetimeMs: MINUTE, maxCredentials: 10 })
+  const cache = createTokenCache({ credentialId: ephemeralKeys().credentialId, login, lifetimeMs: MINUTE, maxCredentials: 10 })
   const waiting = cache.get(ALICE)
   cache.invalidate(ALICE)
   open()
@@ -102,7 +103,7 @@ t.test('invalidating during a login does not fail those waiting for it', async (
 
 t.test('clear forgets every token; the least recently used credential goes first', async (t) => {
   const { state, login } = fakeLogin()
-  const cache = createTokenCache({ login, lifetimeMs: MINUTE, maxCredentials: 1 })
+  const cache = createTokenCache({ credentialId: ephemeralKeys().credentialId, login, lifetimeMs: MINUTE, maxCredentials: 1 })
   await cache.get(ALICE)
   await cache.get(BOB)
   t.equal((await cache.get(ALICE)).token, 'alice-token-3', 'alice was evicted by bob')
@@ -115,7 +116,8 @@ t.test('a login that yields nothing is an error, not an undefined session', asyn
   const cache = createTokenCache({
     login: async () => undefined as unknown as Session,
     lifetimeMs: MINUTE,
-    maxCredentials: 1
+    maxCredentials: 1,
+    credentialId: ephemeralKeys().credentialId
   })
   await t.rejects(cache.get(ALICE), { message: 'login produced no session' })
 })
