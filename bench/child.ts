@@ -6,7 +6,7 @@ import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { loadConfig } from '../src/config.js'
-import { fixedCredential } from '../src/feed/credentials.js'
+import { fixedCredential } from '../src/http/credentials.js'
 import type { ChildReply, ChildRequest, ChildStart } from './protocol.js'
 
 let app: FastifyInstance | null = null

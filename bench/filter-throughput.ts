@@ -3,7 +3,7 @@
 // by src/odata and compiled by src/evaluate as the bridge does per request.
 import { compileFilter } from '../src/evaluate/index.js'
 import type { Row } from '../src/evaluate/index.js'
-import { rowReader } from '../src/feed/row.js'
+import { rowReader } from '../src/execute/read-rows.js'
 import { TASKS } from '../src/model/index.js'
 import { parseQueryOptions, parseQueryString } from '../src/odata/index.js'
 import type { WireTask } from '../src/upstream/wire.js'

@@ -16,7 +16,7 @@
 //    (skip+top)-th match, or the whole set when there are fewer;
 //  - a local $orderby or a residual $filter without $top reads the whole set;
 //  - Automations cost ⌈automations / 20⌉ pages, Runners one call.
-import { TASK_WINDOW_DAYS } from '../src/feed/tasks.js'
+import { TASK_WINDOW_DAYS } from '../src/execute/tasks.js'
 import type { Simulator } from '../src/simulator/index.js'
 import type { WireTask } from '../src/upstream/wire.js'
 import { readFeed } from './http.js'
@@ -223,11 +223,11 @@ function whyOver(over: readonly CorpusResult[]): string {
   const parts: string[] = []
   const residual = over.filter((r) => r.kind === 'residual')
   if (residual.length > 0) {
-    parts.push(`a residual $filter in upstream order first reads the pages its $skip + $top must take (each row matches at most once), then half of what the share of matching rows so far suggests (feed/tasks.ts nativeScan); when the matches thin out after that, a batch can end a page or two past the last needed match (${list(residual)})`)
+    parts.push(`a residual $filter in upstream order first reads the pages its $skip + $top must take (each row matches at most once), then half of what the share of matching rows so far suggests (execute/tasks.ts nativeScan); when the matches thin out after that, a batch can end a page or two past the last needed match (${list(residual)})`)
   }
   const local = over.filter((r) => r.kind === 'local')
   if (local.length > 0) {
-    parts.push(`a local sort reads the window in batches sized by EndEstimate (feed/tasks.ts): half the pages the slowest creation rate seen so far leaves before the set's lower bound; when the rate falls further just before that bound (a night or weekend at the end of the set), a batch ends past it (${list(local)})`)
+    parts.push(`a local sort reads the window in batches sized by EndEstimate (execute/tasks.ts): half the pages the slowest creation rate seen so far leaves before the set's lower bound; when the rate falls further just before that bound (a night or weekend at the end of the set), a batch ends past it (${list(local)})`)
   }
   const native = over.filter((r) => r.kind === 'native' && r.min !== null && r.cold > r.min)
   if (native.length > 0) {

@@ -91,6 +91,6 @@ export function warmRows(f: WarmFigures | string): ResultRow[] {
     target: '≥ 0.70',
     met,
     detail: `plain Fastify route serving the same bytes: bridge ${fixed(f.bridgeRps.median, 0)} req/s vs plain ${si(f.plainRps.median)} req/s; ${(f.bytes / 1024).toFixed(0)} KiB body; autocannon ${f.connections} connections × ${f.durationS} s`,
-    ...(met ? {} : { why: `The page cache holds upstream pages, not answers: every warm request still re-reads its ${Math.ceil(f.rows / 20)} cached upstream pages (feed/task-scan.ts), converts ${f.rows} wire rows to rows (feed/row.ts: Date.parse of every DateTimeOffset), writes them back (serialize/payload.ts: a new object per row and toISOString per date) and JSON.stringifies ${(f.bytes / 1024).toFixed(0)} KiB, several ms of CPU per request, where the plain route writes a ready buffer. Only caching the encoded answer (or per-upstream-page JSON fragments) would approach 0.7.` })
+    ...(met ? {} : { why: `The page cache holds upstream pages, not answers: every warm request still re-reads its ${Math.ceil(f.rows / 20)} cached upstream pages (execute/task-scan.ts), converts ${f.rows} wire rows to rows (execute/read-rows.ts: Date.parse of every DateTimeOffset), writes them back (serialize/payload.ts: a new object per row and toISOString per date) and JSON.stringifies ${(f.bytes / 1024).toFixed(0)} KiB, several ms of CPU per request, where the plain route writes a ready buffer. Only caching the encoded answer (or per-upstream-page JSON fragments) would approach 0.7.` })
   }]
 }

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 
 const { renderCsdl } = await import('../dist/src/serialize/csdl.js')
 const { renderCsdlJson } = await import('../dist/src/serialize/csdl-json.js')
-const { bridgeCapabilities } = await import('../dist/src/feed/capabilities.js')
+const { bridgeCapabilities } = await import('../dist/src/odata/capabilities.js')
 
 const xml = renderCsdl(bridgeCapabilities)
 const files = { 'metadata/csdl.xml': xml, 'metadata/csdl.json': renderCsdlJson(xml) }

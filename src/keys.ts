@@ -6,7 +6,7 @@
 //   reader of those cannot test key guesses offline;
 // - the salt of the per-credential keys that seal what Redis holds
 //   (upstream/sealed-box.ts);
-// - the key that encrypts and authenticates $skiptoken values (feed/skiptoken.ts).
+// - the key that encrypts and authenticates $skiptoken values (http/skiptoken.ts).
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto'
 import type { Credential } from './upstream/credential.js'
 

@@ -5,7 +5,8 @@ import type { PropertyDef } from '../model/index.js'
 import type { AggregateItem, ApplyStep } from '../odata/ast.js'
 import { compareValues } from './compare-values.js'
 import { compileFilter } from './compile-filter.js'
-import type { Row, Value } from './row.js'
+import type { RowValue } from '../model/row.js'
+import type { Row } from './row.js'
 
 /** A column of an aggregated result: a grouping property or an aggregate alias. */
 export type AggregateColumn =
@@ -18,7 +19,7 @@ export interface ApplyResult {
   readonly rows: readonly Row[]
 }
 
-interface Accumulator { add(row: Row): void; result(): Value }
+interface Accumulator { add(row: Row): void; result(): RowValue }
 
 function accumulator(item: AggregateItem): Accumulator {
   const name = item.property?.name ?? ''
@@ -42,11 +43,11 @@ function accumulator(item: AggregateItem): Accumulator {
     }
     case 'min':
     case 'max': {
-      let best: Value = null
+      let best: RowValue = null
       const sign = item.method === 'min' ? 1 : -1
       return {
         add: (r) => {
-          const v = (r[name] ?? null) as Value
+          const v = r[name] ?? null
           if (v !== null && (best === null || sign * compareValues(v, best) < 0)) best = v
         },
         result: () => best
@@ -69,11 +70,11 @@ export function applyTransformations(input: readonly Row[], steps: readonly Appl
     }
     const properties = step.kind === 'groupby' ? step.properties : []
     const items = step.kind === 'groupby' ? step.aggregate : step.items
-    const groups = new Map<string, { values: Value[]; accs: Accumulator[] }>()
+    const groups = new Map<string, { values: RowValue[]; accs: Accumulator[] }>()
     // aggregate() alone yields one row, even over no input (§3.1.3).
     if (step.kind === 'aggregate') groups.set(JSON.stringify([]), { values: [], accs: items.map(accumulator) })
     for (const row of rows) {
-      const values = properties.map((p) => (row[p.name] ?? null) as Value)
+      const values = properties.map((p) => row[p.name] ?? null)
       const key = JSON.stringify(values)
       let g = groups.get(key)
       if (g === undefined) {
@@ -87,7 +88,7 @@ export function applyTransformations(input: readonly Row[], steps: readonly Appl
       ...items.map((item) => ({ kind: 'aggregate' as const, name: item.alias, item }))
     ]
     const out = [...groups.values()].map((g) => {
-      const row: Record<string, Value> = {}
+      const row: Record<string, RowValue> = {}
       properties.forEach((p, i) => { row[p.name] = g.values[i] ?? null })
       items.forEach((item, i) => { row[item.alias] = (g.accs[i] as Accumulator).result() })
       return row

@@ -4,7 +4,7 @@
 // fails; Date ± Duration stays a Date (time part removed, XML Schema E.3.3).
 import { bridgeError } from '../errors.js'
 import { MS_PER_DAY } from '../odata/civil-date.js'
-import { arithType, isInteger, negateType, type ArithOp } from '../odata/index.js'
+import { isInteger, type ArithOp } from '../odata/index.js'
 import type { ExprType } from '../odata/index.js'
 import type { Compiled, CompiledExpr } from './row.js'
 
@@ -45,9 +45,8 @@ function operation(op: ArithOp, type: ExprType, target: string): Binary {
   }
 }
 
-export function compileArith(op: ArithOp, left: CompiledExpr, right: CompiledExpr, target: string): CompiledExpr {
-  const type = arithType(op, left.type, right.type)
-  if (typeof type === 'object') throw bridgeError('BRIDGE_ERR_TYPE_MISMATCH', `Type mismatch in ${target}: ${type.error}`, { target })
+/** `type` is the node's static type (Edm.Date arithmetic, integer division). */
+export function compileArith(op: ArithOp, type: ExprType, left: CompiledExpr, right: CompiledExpr, target: string): CompiledExpr {
   const f = operation(op, type, target)
   const l = left.fn
   const r = right.fn
@@ -60,9 +59,7 @@ export function compileArith(op: ArithOp, left: CompiledExpr, right: CompiledExp
   return { fn, type }
 }
 
-export function compileNegate(operand: CompiledExpr, target: string): CompiledExpr {
-  const type = negateType(operand.type)
-  if (typeof type === 'object') throw bridgeError('BRIDGE_ERR_TYPE_MISMATCH', `Type mismatch in ${target}: ${type.error}`, { target })
+export function compileNegate(type: ExprType, operand: CompiledExpr): CompiledExpr {
   const o = operand.fn
   return { fn: (row, scope) => { const v = o(row, scope); return v === null ? null : -(v as number) }, type }
 }

@@ -3,7 +3,7 @@
 // parser refuses zone-sensitive functions on literals in another offset.
 import { bridgeError } from '../errors.js'
 import { civilFromMs, MS_PER_DAY } from '../odata/civil-date.js'
-import { FUNCTIONS, lookupFunction, type FunctionName } from '../odata/functions.js'
+import { lookupFunction, type FunctionName } from '../odata/functions.js'
 import type { Expr } from '../odata/index.js'
 import type { Compiled, CompiledExpr, Value } from './row.js'
 
@@ -81,11 +81,8 @@ function substring(args: readonly Compiled[], target: string): Compiled {
 /** Compiles a call node whose arguments are already compiled. */
 export function compileCall(expr: Extract<Expr, { kind: 'call' }>, args: readonly CompiledExpr[], now: number, target: string): CompiledExpr {
   const name = lookupFunction(expr.name)
-  const types = args.map((a) => a.type)
-  const type = name === undefined ? null : FUNCTIONS[name].check(types)
-  if (name === undefined || type === null || args.length < FUNCTIONS[name].min || args.length > FUNCTIONS[name].max) {
-    throw bridgeError('BRIDGE_ERR_TYPE_MISMATCH', `Type mismatch in ${target}: ${expr.name}(${types.join(', ')}) is not a supported function call`, { target })
-  }
+  if (name === undefined) throw bridgeError('BRIDGE_ERR_INTERNAL', `${expr.name}() in ${target} is not a function the bridge evaluates`, { target })
+  const type = expr.edmType
   const fns = args.map((a) => a.fn)
   const [a0, a1] = fns
   const constant = (value: Value): CompiledExpr => ({ fn: () => value, type, constant: value })

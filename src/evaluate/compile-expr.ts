@@ -1,11 +1,11 @@
 // ④ Compiles an expression tree once into closures; rows are then evaluated
 // without walking the tree. and/or/not follow the three-valued logic of
-// OData 4.01 Part 2 §5.1.1.1.7–9 (null is "unknown").
+// OData 4.01 Part 2 §5.1.1.1.7–9 (null is "unknown"). Every node carries the
+// static type the parser worked out (edmType); nothing is typed again here,
+// and what a closure does depends on it (integer or decimal division, Date
+// arithmetic). A tree that breaks the typing rules is an internal error.
 import { bridgeError } from '../errors.js'
-import {
-  elementType, isCollection, literalType, propertyType,
-  type Expr, type ExprType, type Literal
-} from '../odata/index.js'
+import { isCollection, type Expr, type Literal } from '../odata/index.js'
 import { compileArith, compileNegate } from './compile-arith.js'
 import { compileCall } from './compile-call.js'
 import { compileCompare, compileIn } from './compile-compare.js'
@@ -14,8 +14,8 @@ import type { Compiled, CompiledExpr, Scope, Value } from './row.js'
 export interface Context {
   readonly now: number
   readonly target: string
-  /** Lambda variables in scope, innermost last. */
-  readonly vars: { readonly name: string; readonly type: ExprType }[]
+  /** Names of the lambda variables in scope, innermost last. */
+  readonly vars: string[]
 }
 
 /**
@@ -31,10 +31,9 @@ function literalValue(lit: Literal): Value {
   return lit.value
 }
 
-function variable(name: string, ctx: Context): CompiledExpr {
-  const index = ctx.vars.map((v) => v.name).lastIndexOf(name)
-  const entry = ctx.vars[index]
-  if (entry === undefined) throw bridgeError('BRIDGE_ERR_INTERNAL', `Unbound lambda variable '${name}' in ${ctx.target}`, { target: ctx.target })
+function variable(expr: Extract<Expr, { kind: 'variable' }>, ctx: Context): CompiledExpr {
+  const index = ctx.vars.lastIndexOf(expr.name)
+  if (index < 0) throw bridgeError('BRIDGE_ERR_INTERNAL', `Unbound lambda variable '${expr.name}' in ${ctx.target}`, { target: ctx.target })
   const depth = ctx.vars.length - 1 - index
   const fn: Compiled = depth === 0
     ? (_row, scope) => (scope as Scope).value
@@ -43,12 +42,12 @@ function variable(name: string, ctx: Context): CompiledExpr {
         for (let i = 0; i < depth; i++) s = s.parent as Scope
         return s.value
       }
-  return { fn, type: entry.type }
+  return { fn, type: expr.edmType }
 }
 
 function requireBoolean(c: CompiledExpr, ctx: Context, op: string): Compiled {
   if (c.type !== 'Edm.Boolean' && c.type !== 'null') {
-    throw bridgeError('BRIDGE_ERR_TYPE_MISMATCH', `Type mismatch in ${ctx.target}: '${op}' needs Boolean operands, not ${c.type}`, { target: ctx.target })
+    throw bridgeError('BRIDGE_ERR_INTERNAL', `'${op}' in ${ctx.target} was given a ${c.type} operand`, { target: ctx.target })
   }
   return c.fn
 }
@@ -68,14 +67,14 @@ function logical(kind: 'and' | 'or', l: Compiled, r: Compiled): Compiled {
 function lambda(expr: Extract<Expr, { kind: 'lambda' }>, ctx: Context): CompiledExpr {
   const collection = compileExpr(expr.collection, ctx)
   if (!isCollection(collection.type)) {
-    throw bridgeError('BRIDGE_ERR_TYPE_MISMATCH', `Type mismatch in ${ctx.target}: ${expr.op}() needs a collection`, { target: ctx.target })
+    throw bridgeError('BRIDGE_ERR_INTERNAL', `${expr.op}() in ${ctx.target} was given a ${collection.type}`, { target: ctx.target })
   }
   const items = collection.fn
   if (expr.variable === null || expr.predicate === null) {
     // any() without argument: true when the collection is not empty (Part 2 §5.1.1, "Lambda Operators" › any).
     return { fn: (row, scope) => ((items(row, scope) as readonly Value[] | null)?.length ?? 0) > 0, type: 'Edm.Boolean' }
   }
-  ctx.vars.push({ name: expr.variable, type: elementType(collection.type) })
+  ctx.vars.push(expr.variable)
   const predicate = requireBoolean(compileExpr(expr.predicate, ctx), ctx, expr.op)
   ctx.vars.pop()
   const all = expr.op === 'all'
@@ -95,14 +94,14 @@ export function compileExpr(expr: Expr, ctx: Context): CompiledExpr {
   switch (expr.kind) {
     case 'literal': {
       const value = literalValue(expr)
-      return { fn: () => value, type: literalType(expr), constant: value }
+      return { fn: () => value, type: expr.edmType, constant: value }
     }
     case 'property': {
       const name = expr.name
-      return { fn: (row) => (row[name] ?? null) as Value, type: propertyType(expr.def), property: name }
+      return { fn: (row) => row[name] ?? null, type: expr.edmType, property: name }
     }
     case 'variable':
-      return variable(expr.name, ctx)
+      return variable(expr, ctx)
     case 'compare':
       return { fn: compileCompare(expr.op, compileExpr(expr.left, ctx), compileExpr(expr.right, ctx)), type: 'Edm.Boolean' }
     case 'and':
@@ -116,9 +115,9 @@ export function compileExpr(expr: Expr, ctx: Context): CompiledExpr {
       return { fn: (row, scope) => { const v = o(row, scope); return v === null ? null : !v }, type: 'Edm.Boolean' }
     }
     case 'arith':
-      return compileArith(expr.op, compileExpr(expr.left, ctx), compileExpr(expr.right, ctx), ctx.target)
+      return compileArith(expr.op, expr.edmType, compileExpr(expr.left, ctx), compileExpr(expr.right, ctx), ctx.target)
     case 'negate':
-      return compileNegate(compileExpr(expr.operand, ctx), ctx.target)
+      return compileNegate(expr.edmType, compileExpr(expr.operand, ctx))
     case 'in':
       return { fn: compileIn(compileExpr(expr.left, ctx), expr.list.map((item) => compileExpr(item, ctx))), type: 'Edm.Boolean' }
     case 'call':

@@ -3,6 +3,7 @@
 // (`includeKey`): the spec requires only the selected properties, and the
 // serializer, which sees the unprojected row, can still build @odata.id.
 import type { EntitySetDef } from '../model/index.js'
+import type { RowValue } from '../model/row.js'
 import type { Row } from './row.js'
 
 export interface ProjectOptions {
@@ -17,8 +18,8 @@ export function projectSelect(select: readonly string[] | null, set: EntitySetDe
   if (options.includeKey === true) wanted.add(set.key)
   const names = set.properties.map((p) => p.name).filter((name) => wanted.has(name))
   return (row) => {
-    const out: Record<string, unknown> = {}
-    for (const name of names) out[name] = row[name]
+    const out: Record<string, RowValue> = {}
+    for (const name of names) out[name] = row[name] ?? null
     return out
   }
 }

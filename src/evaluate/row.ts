@@ -1,9 +1,9 @@
-// What the evaluator works on: normalized rows keyed by property name.
-// Edm.String → string | null; Int32/Int64/Double → number | null;
-// DateTimeOffset → epoch milliseconds | null; Collection(Edm.String) → string[].
+// What the evaluator works on: rows as the bridge holds them (model/row.ts),
+// and what compiled expressions compute from them.
+import type { Row } from '../model/row.js'
 import type { ExprType } from '../odata/index.js'
 
-export type Row = Readonly<Record<string, unknown>>
+export type { Row }
 
 /** A runtime value; Date, DateTimeOffset, TimeOfDay and Duration are milliseconds. */
 export type Value = string | number | boolean | null | readonly Value[]

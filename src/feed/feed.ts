@@ -2,33 +2,36 @@
 // (executors over UpstreamAccess) → ④ evaluate residual work → ⑤ serialize.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { bridgeError, isBridgeError } from '../errors.js'
-import { TEXT_PLAIN, jsonFormat, negotiateJson, negotiateText, sendJson } from '../http/negotiate.js'
+import { TEXT_PLAIN, negotiateJson, negotiateText, sendJson } from '../http/negotiate.js'
+import { jsonFormat } from '../serialize/format.js'
 import { sendChunks } from '../http/send-chunks.js'
-import type { JsonFormat } from '../http/negotiate.js'
+import type { JsonFormat } from '../serialize/format.js'
 import { parsePrefer, preferenceApplied } from '../http/prefer.js'
 import type { Preferences } from '../http/prefer.js'
 import { entitySetByName, property } from '../model/index.js'
 import { DEFAULT_LIMITS } from '../odata/limits.js'
 import type { EntitySetDef, PropertyDef } from '../model/index.js'
 import type { Expr, QueryOptions } from '../odata/ast.js'
-import { executeApply, leadingFilter } from './apply.js'
-import type { ResourcePath } from '../routes/resource-path.js'
+import { allOf, equals, includes, keyEquals, literal, oneOf } from '../odata/build.js'
+import { executeApply, leadingFilter } from '../execute/apply.js'
+import type { ResourcePath } from '../odata/resource-path.js'
 import { aggregateChunks, collectionChunks, entityPayload, keySegment, propertyPayload, rawValue } from '../serialize/payload.js'
 import type { PayloadOptions } from '../serialize/payload.js'
 import type { CredentialIdOf } from '../upstream/credential.js'
-import type { CredentialSource } from './credentials.js'
-import type { ExecContext, ExecResult } from './exec-context.js'
-import { expandPage } from './expand.js'
-import type { ExpandedValues } from './expand.js'
-import type { Row, RowValue } from './row.js'
-import type { UpstreamAccess } from './upstream-access.js'
-import { carriedPairs, nextLink, queryId } from './next-link.js'
-import { keyFilter, parseRequest, residualOf } from './query.js'
-import type { ResponseCache } from './response-cache.js'
-import type { SkipTokenCodec } from './skiptoken.js'
-import { executeAutomations, executeRunners } from './small-sets.js'
-import { executeTasks } from './tasks.js'
-import type { AccessFactory } from './upstream-access-client.js'
+import type { CredentialSource } from '../http/credentials.js'
+import type { ExecContext, ExecResult } from '../execute/context.js'
+import { expandPage } from '../execute/expand.js'
+import type { ExpandedValues } from '../serialize/payload.js'
+import type { Row, RowValue } from '../model/row.js'
+import type { UpstreamAccess } from '../upstream/access.js'
+import { carriedPairs, nextLink, queryId } from '../http/next-link.js'
+import { parseRequest, residualOf } from './query.js'
+import type { ResponseCache } from '../http/response-cache.js'
+import type { RequestQuery } from '../http/request-query.js'
+import type { SkipTokenCodec } from '../http/skiptoken.js'
+import { executeAutomations, executeRunners } from '../execute/small-sets.js'
+import { executeTasks } from '../execute/tasks.js'
+import type { AccessFactory } from '../upstream/access-client.js'
 
 export interface FeedOptions {
   readonly access: AccessFactory
@@ -56,7 +59,7 @@ export interface ServeInput {
   readonly request: FastifyRequest
   readonly reply: FastifyReply
   readonly resource: Extract<ResourcePath, { kind: 'collection' | 'entity' | 'navigation' }>
-  readonly rawQuery: string
+  readonly query: RequestQuery
   readonly root: string
   /** Aborts when the client leaves before its answer is whole, or the request's deadline passes. */
   readonly signal: AbortSignal
@@ -89,18 +92,9 @@ const NO_OPTIONS: QueryOptions = { filter: null, orderby: [], select: null, top:
  */
 function relationFilter(target: EntitySetDef, toName: string, from: RowValue): Expr {
   const to = property(target, toName) as PropertyDef
-  const lit = (v: string | number): Expr => (typeof v === 'number' ? { kind: 'literal', type: 'int', value: v } : { kind: 'literal', type: 'string', value: v })
-  const prop: Expr = { kind: 'property', name: to.name, def: to }
-  if (Array.isArray(from)) {
-    if (from.length === 0) return { kind: 'literal', type: 'boolean', value: false }
-    return { kind: 'in', left: prop, list: (from as string[]).map(lit) }
-  }
-  if (from === null) return { kind: 'literal', type: 'boolean', value: false }
-  const value = lit(from as string | number)
-  if (to.collection === true) {
-    return { kind: 'lambda', op: 'any', collection: prop, variable: '$it', predicate: { kind: 'compare', op: 'eq', left: { kind: 'variable', name: '$it' }, right: value } }
-  }
-  return { kind: 'compare', op: 'eq', left: prop, right: value }
+  if (Array.isArray(from)) return oneOf(to, from as string[])
+  if (from === null) return literal(false)
+  return to.collection === true ? includes(to, from as string | number) : equals(to, from as string | number)
 }
 
 /** Each set's executor, told the upstream page size of its route (learned once by the access layer). */
@@ -129,19 +123,19 @@ export class Feed {
   }
 
   private async serveOrThrow(input: ServeInput): Promise<unknown> {
-    const { request, resource, rawQuery } = input
+    const { request, resource, query } = input
     // Query options apply to what the path addresses: the navigation target for Automations('x')/Tasks.
     const set = resource.kind === 'navigation' ? entitySetByName(resource.nav.target) : resource.set
-    const parsed = parseRequest(set, rawQuery, this.options.apiKeyParam)
+    const parsed = parseRequest(set, query)
     const credential = this.options.credentials.resolve(request)
     // /$count and /$value are text/plain; everything else is OData JSON.
     const text = (resource.kind === 'collection' && resource.count) || (resource.kind === 'entity' && resource.value)
-    if (text) negotiateText(request, parsed.format)
+    if (text) negotiateText(request, parsed.query.format)
     const r: RequestScope = {
       input,
       set,
       query: parsed.query,
-      format: text ? TEXT_FORMAT : negotiateJson(request, parsed.format),
+      format: text ? TEXT_FORMAT : negotiateJson(request, parsed.query.format),
       prefer: parsePrefer(request.headers.prefer),
       now: this.options.now(),
       access: this.options.access(credential, input.signal),
@@ -171,7 +165,7 @@ export class Feed {
   }
 
   private async findEntity(r: RequestScope, set: EntitySetDef, key: string | number, query: QueryOptions): Promise<Row> {
-    const q: QueryOptions = { ...query, filter: keyFilter(set, key), orderby: [], top: 1, skip: null, count: false, search: null, skiptoken: null, apply: null }
+    const q: QueryOptions = { ...query, filter: keyEquals(set, key), orderby: [], top: 1, skip: null, count: false, search: null, skiptoken: null, apply: null }
     const result = await EXECUTORS[set.name](this.context(set, r.access, q, r.now, null, 1, false))
     const row = result.rows[0]
     if (row === undefined) throw bridgeError('BRIDGE_ERR_NOT_FOUND', await this.notFound(r, set, key, query.days ?? this.options.horizonDays), { target: set.key })
@@ -217,12 +211,12 @@ export class Feed {
   }
 
   private async serveCollection(r: RequestScope, path: string, restrict: Expr | null, countOnly: boolean): Promise<unknown> {
-    const { reply, rawQuery, root } = r.input
+    const { reply, query: requestQuery, root } = r.input
     const { set } = r
     const pageSize = Math.min(r.prefer.maxPageSize ?? this.options.pageSize, this.options.maxPageSize)
     const applied = preferenceApplied(r.prefer.maxPageSize === null ? null : pageSize, r.prefer.omitNulls)
     if (applied !== null) reply.header('preference-applied', applied)
-    const pairs = carriedPairs(rawQuery, [this.options.apiKeyParam])
+    const pairs = carriedPairs(requestQuery.pairs, [this.options.apiKeyParam])
     const id = queryId(path + (countOnly ? '/$count' : ''), pairs, r.credentialId)
     const answerKey = `${id} ${r.query.skiptoken ?? ''} ${r.format.contentType} ${pageSize} ${r.prefer.omitNulls} ${root}`
     const cached = this.options.responses?.get(answerKey)
@@ -236,18 +230,16 @@ export class Feed {
     const state = r.query.skiptoken === null ? null : this.options.codec.decode(id, r.query.skiptoken)
     const payload = this.payload(r, r.query.select)
     const steps = r.query.apply ?? []
-    let query = restrict === null ? r.query : { ...r.query, filter: r.query.filter === null ? restrict : { kind: 'and' as const, left: restrict, right: r.query.filter } }
+    let query: QueryOptions = restrict === null ? r.query : { ...r.query, filter: allOf(restrict, r.query.filter) }
     if (steps.length > 0 && steps.every((s) => s.kind === 'filter')) {
       // filter() steps alone select entities: the same as $filter (Data Aggregation 4.0 §3.3).
-      const fromApply = leadingFilter(steps) as Expr
-      query = { ...query, apply: null, filter: query.filter === null ? fromApply : { kind: 'and', left: fromApply, right: query.filter } }
+      query = { ...query, apply: null, filter: allOf(leadingFilter(steps), query.filter) }
     } else if (steps.length > 0) {
       if (countOnly || restrict !== null) throw bridgeError('BRIDGE_ERR_NOT_IMPLEMENTED', 'A grouping $apply is supported on the entity sets themselves, with $count=true rather than /$count.', { target: '$apply' })
       if ((query.expand ?? []).length > 0) throw bridgeError('BRIDGE_ERR_NOT_IMPLEMENTED', '$expand together with a grouping $apply is not supported.', { target: '$expand' })
       const { columns, result } = await executeApply({
         ctx: this.context(set, r.access, query, r.now, state, pageSize, false),
         steps,
-        orderbyText: query.applyOrderBy ?? null,
         run: EXECUTORS[set.name],
         inner: (q, t) => this.context(set, r.access, q, t, null, this.options.maxLocalRows, false)
       })

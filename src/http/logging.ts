@@ -1,6 +1,7 @@
 // Structured logs (pino through Fastify) that never carry secrets: credentials
 // headers are redacted and secret query parameters are masked in logged URLs.
 import type { FastifyServerOptions } from 'fastify'
+import { decodedOrNull, splitQuery } from '../odata/index.js'
 
 /** Query parameters whose values are secrets wherever they appear. */
 export const SECRET_QUERY_PARAMS = ['api_key', 'apikey', 'key', 'token', 'access_token'] as const
@@ -9,13 +10,8 @@ export function maskSecretParams(url: string, names: readonly string[] = SECRET_
   const q = url.indexOf('?')
   if (q < 0) return url
   const lowered = new Set(names.map((n) => n.toLowerCase()))
-  const masked = url.slice(q + 1).split('&').map((pair) => {
-    const eq = pair.indexOf('=')
-    const name = eq < 0 ? pair : pair.slice(0, eq)
-    let decoded = name
-    try { decoded = decodeURIComponent(name) } catch { /* keep raw */ }
-    return eq >= 0 && lowered.has(decoded.toLowerCase()) ? `${name}=***` : pair
-  })
+  const masked = splitQuery(url.slice(q + 1)).map((pair) =>
+    pair.raw.includes('=') && lowered.has((decodedOrNull(pair.rawName) ?? pair.rawName).toLowerCase()) ? `${pair.rawName}=***` : pair.raw)
   return `${url.slice(0, q)}?${masked.join('&')}`
 }
 

@@ -4,14 +4,9 @@
 // (OData JSON Format 4.01 §3.1, §3.2).
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { bridgeError } from '../errors.js'
-
-export type MetadataLevel = 'minimal' | 'full' | 'none'
-
-export interface JsonFormat {
-  readonly metadata: MetadataLevel
-  readonly ieee754: boolean
-  readonly contentType: string
-}
+import { jsonFormat } from '../serialize/format.js'
+import type { JsonFormat, MetadataLevel } from '../serialize/format.js'
+import type { FormatChoice } from '../odata/ast.js'
 
 interface MediaRange { type: string; params: Map<string, string>; q: number }
 
@@ -41,17 +36,13 @@ function levelOf(params: Map<string, string>): MetadataLevel {
   return v3 === 'fullmetadata' ? 'full' : v3 === 'nometadata' ? 'none' : 'minimal'
 }
 
-export function jsonFormat(metadata: MetadataLevel, ieee754: boolean): JsonFormat {
-  return { metadata, ieee754, contentType: `application/json;odata.metadata=${metadata}${ieee754 ? ';IEEE754Compatible=true' : ''}` }
-}
-
-/** `format` is the $format value when given (already validated as JSON by the query parser). */
-export function negotiateJson(request: FastifyRequest, format: string | null): JsonFormat {
-  const source = format ?? request.headers.accept ?? '*/*'
-  const ranges = format === null ? parseMediaRanges(source) : parseMediaRanges(format === 'json' ? 'application/json' : format)
-  const best = ranges.filter((r) => JSON_RANGES.has(r.type)).sort((a, b) => b.q - a.q)[0]
+/** `format` is $format as the query parser read it (always JSON), which wins over Accept. */
+export function negotiateJson(request: FastifyRequest, format: FormatChoice | null): JsonFormat {
+  if (format !== null) return jsonFormat(format.metadata ?? 'minimal', format.ieee754Compatible === true)
+  const source = request.headers.accept ?? '*/*'
+  const best = parseMediaRanges(source).filter((r) => JSON_RANGES.has(r.type)).sort((a, b) => b.q - a.q)[0]
   if (best === undefined) {
-    throw bridgeError('BRIDGE_ERR_NOT_ACCEPTABLE', `The feed answers application/json (OData JSON); the request accepts only '${source.slice(0, 120)}'.`, { target: format === null ? 'Accept' : '$format' })
+    throw bridgeError('BRIDGE_ERR_NOT_ACCEPTABLE', `The feed answers application/json (OData JSON); the request accepts only '${source.slice(0, 120)}'.`, { target: 'Accept' })
   }
   return jsonFormat(levelOf(best.params), best.params.get('ieee754compatible') === 'true')
 }
@@ -64,9 +55,9 @@ export const TEXT_PLAIN = 'text/plain; charset=utf-8'
  * §11.2.10) and a raw value (/$value, §11.2.4.1). Served when Accept names
  * text/plain or a wildcard covering it, or is absent; else 406.
  */
-export function negotiateText(request: FastifyRequest, format: string | null): void {
+export function negotiateText(request: FastifyRequest, format: FormatChoice | null): void {
   if (format !== null) {
-    throw bridgeError('BRIDGE_ERR_NOT_ACCEPTABLE', `This resource is text/plain; $format=${format.slice(0, 60)} does not apply to it (leave $format out).`, { target: '$format' })
+    throw bridgeError('BRIDGE_ERR_NOT_ACCEPTABLE', 'This resource is text/plain; $format=json does not apply to it (leave $format out).', { target: '$format' })
   }
   const accept = request.headers.accept
   if (accept === undefined || accept.trim() === '') return

@@ -3,7 +3,7 @@
 // with the catalogue status. 5xx messages never carry a stack or a secret.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { BridgeError, isBridgeError } from '../errors.js'
-import { BASIC_REALM } from '../feed/credentials.js'
+import { BASIC_REALM } from './credentials.js'
 
 export interface ODataErrorBody {
   error: { code: string; message: string; target?: string; details?: { code: string; message: string; target?: string }[] }

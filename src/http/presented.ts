@@ -3,6 +3,8 @@
 // query parameter (Power BI's Web API credentials). Nothing here is checked:
 // client-auth.ts decides what it is worth.
 import type { FastifyRequest } from 'fastify'
+import { decodedOrNull } from '../odata/index.js'
+import { requestQuery } from './request-query.js'
 
 export interface Presented {
   readonly basic: { readonly user: string; readonly password: string } | null
@@ -11,18 +13,10 @@ export interface Presented {
   readonly apiKey: string | null
 }
 
-/** The value of one query parameter from the raw URL (no other parsing). */
-export function rawQueryParam(url: string, name: string): string | null {
-  const q = url.indexOf('?')
-  if (q < 0) return null
-  for (const pair of url.slice(q + 1).split('&')) {
-    const eq = pair.indexOf('=')
-    if (eq < 0) continue
-    try {
-      if (decodeURIComponent(pair.slice(0, eq)) === name) return decodeURIComponent(pair.slice(eq + 1))
-    } catch {
-      return null
-    }
+/** The decoded value of the first query parameter called `name` (null: none, or not validly encoded). */
+function queryParam(request: FastifyRequest, name: string): string | null {
+  for (const pair of requestQuery(request).pairs) {
+    if (pair.raw.includes('=') && decodedOrNull(pair.rawName) === name) return decodedOrNull(pair.rawValue)
   }
   return null
 }
@@ -40,7 +34,7 @@ export function presented(request: FastifyRequest, apiKeyParam: string): Present
       if (colon >= 0) basic = { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
     }
   }
-  const param = rawQueryParam(request.url, apiKeyParam)
+  const param = queryParam(request, apiKeyParam)
   return { basic, bearer, apiKey: param === null || param === '' ? null : param }
 }
 

@@ -1,2 +1,3 @@
 export * from './edm.js'
 export * from './entity-sets.js'
+export * from './row.js'

@@ -8,7 +8,7 @@
 import { bridgeError } from '../errors.js'
 import { property } from '../model/index.js'
 import type { EntitySetDef, PropertyDef } from '../model/index.js'
-import type { AggregateItem, AggregateMethod, ApplyStep } from './ast.js'
+import type { AggregateItem, AggregateMethod, ApplyStep, ColumnOrder } from './ast.js'
 import type { ParseLimits } from './limits.js'
 import { parseFilter } from './parse-expression.js'
 import { splitOutside } from './split-outside.js'
@@ -93,4 +93,24 @@ export function parseApply(set: EntitySetDef, text: string, limits: ParseLimits)
     }
   }
   return steps
+}
+
+/** The columns a grouping $apply produces: its grouping properties, then its aggregate aliases. */
+export function applyColumns(steps: readonly ApplyStep[]): string[] {
+  const grouping = steps.find((s) => s.kind !== 'filter')
+  if (grouping === undefined) return []
+  return grouping.kind === 'groupby'
+    ? [...grouping.properties.map((p) => p.name), ...grouping.aggregate.map((a) => a.alias)]
+    : grouping.items.map((a) => a.alias)
+}
+
+/** $orderby after a grouping $apply: `column [asc|desc]` items over the result's columns only. */
+export function parseColumnOrder(text: string, columns: readonly string[]): ColumnOrder[] {
+  return splitOutside(text, ',', '$orderby').map((item) => {
+    const [column = '', direction = 'asc', extra] = item.trim().split(/\s+/)
+    if (extra !== undefined || !columns.includes(column) || !/^(asc|desc)$/i.test(direction)) {
+      throw bridgeError('BRIDGE_ERR_NOT_IMPLEMENTED', `With $apply, $orderby may only name result columns (${columns.join(', ')}), each optionally followed by asc or desc.`, { target: '$orderby' })
+    }
+    return { column, descending: direction.toLowerCase() === 'desc' }
+  })
 }

@@ -1,10 +1,13 @@
 // The query as our own typed tree: readonly discriminated unions with decoded
 // JS values. Whatever parses OData text, the rest of the bridge sees only this.
 // Grammar references are to the OData 4.01 ABNF (odata-abnf-construction-rules).
-import type { EntitySetDef, NavigationDef, PropertyDef } from '../model/index.js'
+import type { EdmPrimitive, EntitySetDef, NavigationDef, PropertyDef } from '../model/index.js'
 
-/** Decoded literal values (ABNF primitiveLiteral). */
-export type Literal =
+/** The static type of an expression: `null` is the type of the `null` literal, compatible with every primitive type. */
+export type ExprType = EdmPrimitive | 'null' | `Collection(${EdmPrimitive})`
+
+/** Decoded literal values (ABNF primitiveLiteral), before typing. */
+export type LiteralValue =
   | { readonly kind: 'literal'; readonly type: 'null'; readonly value: null }
   | { readonly kind: 'literal'; readonly type: 'boolean'; readonly value: boolean }
   | { readonly kind: 'literal'; readonly type: 'string'; readonly value: string }
@@ -20,23 +23,31 @@ export type Literal =
   /** Edm.Duration: milliseconds (may be negative). */
   | { readonly kind: 'literal'; readonly type: 'duration'; readonly value: number; readonly text: string }
 
+/** Every node carries its static type, worked out once by the parser (or by odata/build.ts). */
+interface Typed { readonly edmType: ExprType }
+
+export type Literal = LiteralValue & Typed
+
 export type CompareOp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le'
 export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'divby' | 'mod'
 
 export type Expr =
   | Literal
   /** A property of the entity in scope (resolved against the model). */
-  | { readonly kind: 'property'; readonly name: string; readonly def: PropertyDef }
+  | { readonly kind: 'property'; readonly name: string; readonly def: PropertyDef; readonly edmType: ExprType }
   /** The lambda variable of any/all (e.g. `a` in `automations/any(a: a eq 'x')`). */
-  | { readonly kind: 'variable'; readonly name: string }
-  | { readonly kind: 'compare'; readonly op: CompareOp; readonly left: Expr; readonly right: Expr }
-  | { readonly kind: 'and' | 'or'; readonly left: Expr; readonly right: Expr }
-  | { readonly kind: 'not'; readonly operand: Expr }
-  | { readonly kind: 'arith'; readonly op: ArithOp; readonly left: Expr; readonly right: Expr }
-  | { readonly kind: 'negate'; readonly operand: Expr }
-  | { readonly kind: 'in'; readonly left: Expr; readonly list: readonly Expr[] }
-  | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
-  | { readonly kind: 'lambda'; readonly op: 'any' | 'all'; readonly collection: Expr; readonly variable: string | null; readonly predicate: Expr | null }
+  | { readonly kind: 'variable'; readonly name: string; readonly edmType: ExprType }
+  | { readonly kind: 'compare'; readonly op: CompareOp; readonly left: Expr; readonly right: Expr; readonly edmType: ExprType }
+  | { readonly kind: 'and' | 'or'; readonly left: Expr; readonly right: Expr; readonly edmType: ExprType }
+  | { readonly kind: 'not'; readonly operand: Expr; readonly edmType: ExprType }
+  | { readonly kind: 'arith'; readonly op: ArithOp; readonly left: Expr; readonly right: Expr; readonly edmType: ExprType }
+  | { readonly kind: 'negate'; readonly operand: Expr; readonly edmType: ExprType }
+  | { readonly kind: 'in'; readonly left: Expr; readonly list: readonly Expr[]; readonly edmType: ExprType }
+  | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[]; readonly edmType: ExprType }
+  | { readonly kind: 'lambda'; readonly op: 'any' | 'all'; readonly collection: Expr; readonly variable: string | null; readonly predicate: Expr | null; readonly edmType: ExprType }
+
+/** A node as the parser builds it, before its type is attached. */
+export type UntypedExpr = Expr extends infer E ? (E extends unknown ? Omit<E, 'edmType'> : never) : never
 
 export interface OrderByItem {
   readonly expr: Expr
@@ -55,19 +66,24 @@ export interface QueryOptions {
   /** $search as a list of terms: AND of OR groups of (possibly negated) phrases. */
   readonly search: SearchExpr | null
   readonly skiptoken: string | null
-  readonly format: 'json' | null
-  /** `odata.metadata` parameter of $format (e.g. `$format=application/json;odata.metadata=none`), when given. */
-  readonly formatMetadata?: 'minimal' | 'full' | 'none'
-  /** `IEEE754Compatible` parameter of $format, when given. */
-  readonly formatIeee754Compatible?: boolean
+  /** $format: always JSON; its parameters when given. */
+  readonly format: FormatChoice | null
   /** Custom option `days=N`: the feed horizon for this request. */
   readonly days: number | null
   /** $apply transformations (OData Data Aggregation 4.0), in order; null when absent. */
   readonly apply?: readonly ApplyStep[] | null
   /** $expand items; null when absent. */
   readonly expand?: readonly ExpandItem[] | null
-  /** Raw $orderby when $apply groups: it names result columns (checked against them later). */
-  readonly applyOrderBy?: string
+  /** $orderby when $apply groups: it names columns of the aggregated result, not model properties. */
+  readonly applyOrderBy?: readonly ColumnOrder[]
+}
+
+/** $format=json with its parameters (`application/json;odata.metadata=none;IEEE754Compatible=true`). */
+export interface FormatChoice {
+  /** `odata.metadata` (or 4.01 `metadata`), when given. */
+  readonly metadata?: 'minimal' | 'full' | 'none'
+  /** `IEEE754Compatible`, when given. */
+  readonly ieee754Compatible?: boolean
 }
 
 export type SearchExpr =
@@ -87,6 +103,12 @@ export interface AggregateItem {
   readonly alias: string
   readonly method: AggregateMethod
   readonly property: PropertyDef | null
+}
+
+/** `column [asc|desc]`: an item of $orderby over the columns of a grouping $apply. */
+export interface ColumnOrder {
+  readonly column: string
+  readonly descending: boolean
 }
 
 /** One $apply transformation (Data Aggregation 4.0 §3). */

@@ -39,7 +39,7 @@ function nestedOptions(target: EntitySetDef, text: string, limits: ParseLimits):
     if (system.has(kind.name as SupportedOption)) throw bridgeError('BRIDGE_ERR_DUPLICATE_OPTION', `${name} is given twice inside ${OPTION}.`, { target: OPTION })
     system.set(kind.name as SupportedOption, part.slice(eq + 1))
   }
-  return parseQueryOptions(target, { system, custom: new Map() }, limits)
+  return parseQueryOptions(target, { system, custom: new Map(), pairs: [] }, limits)
 }
 
 export function parseExpand(set: EntitySetDef, text: string, limits: ParseLimits): ExpandItem[] {

@@ -3,12 +3,11 @@
 // decimal division, Date arithmetic, …). OData 4.01 Part 2 §5.1.1.1
 // (comparisons), §5.1.1.2 (arithmetic), §5.1.1 "Numeric Promotion".
 import type { EdmPrimitive, PropertyDef } from '../model/index.js'
-import type { ArithOp, Literal } from './ast.js'
+import type { ArithOp, ExprType, LiteralValue } from './ast.js'
 
-/** `null` is the type of the `null` literal, compatible with every primitive type. */
-export type ExprType = EdmPrimitive | 'null' | `Collection(${EdmPrimitive})`
+export type { ExprType }
 
-export function literalType(lit: Literal): ExprType {
+export function literalType(lit: LiteralValue): ExprType {
   switch (lit.type) {
     case 'null': return 'null'
     case 'boolean': return 'Edm.Boolean'

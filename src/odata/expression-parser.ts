@@ -79,7 +79,7 @@ function coerceDuration(p: ParserState, other: Typed, operand: Typed): Typed {
   if (other.type !== 'Edm.Duration' || operand.expr.kind !== 'literal' || operand.expr.type !== 'string') return operand
   const decoded = decodeDuration(operand.expr.value)
   if ('error' in decoded) throw p.error('BRIDGE_ERR_INVALID_LITERAL', operand.start, decoded.error)
-  return { ...operand, expr: decoded, type: 'Edm.Duration' }
+  return { ...operand, expr: { ...decoded, edmType: 'Edm.Duration' }, type: 'Edm.Duration' }
 }
 
 export function checkComparable(p: ParserState, op: string, left: Typed, right: Typed): void {

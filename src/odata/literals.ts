@@ -1,10 +1,10 @@
 // Decoding and validation of primitive literals (OData ABNF
 // `primitiveLiteral`): values are checked, never rolled over, so 2024-02-30,
 // 25:00 and month 13 are errors rather than other instants.
-import type { Literal } from './ast.js'
+import type { LiteralValue } from './ast.js'
 import { daysFromCivil, daysInMonth, MS_PER_DAY } from './civil-date.js'
 
-export type LiteralResult = Literal | { readonly error: string }
+export type LiteralResult = LiteralValue | { readonly error: string }
 
 const fail = (error: string): { readonly error: string } => ({ error })
 

@@ -2,6 +2,7 @@
 // $count (booleanValue), $format, $skiptoken, and the custom `days`.
 // Values are validated, never coerced: `1.5`, `1e3`, `-1`, ` 5` are errors.
 import { bridgeError } from '../errors.js'
+import type { FormatChoice } from './ast.js'
 
 /** ABNF `top = '$top' EQ 1*DIGIT` (likewise $skip, days): digits only, within [min, max]. */
 export function parseInteger(option: string, value: string, min: number, max: number): number {
@@ -23,10 +24,6 @@ export function parseBooleanOption(option: string, value: string): boolean {
   throw bridgeError('BRIDGE_ERR_INVALID_OPTION_VALUE', `${option} must be true or false, not '${value.slice(0, 40)}'`, { target: option })
 }
 
-export interface FormatChoice {
-  readonly metadata?: 'minimal' | 'full' | 'none'
-  readonly ieee754Compatible?: boolean
-}
 
 const METADATA = new Set(['minimal', 'full', 'none'])
 

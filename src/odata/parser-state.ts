@@ -2,7 +2,7 @@
 // $filter / $orderby expressions.
 import { bridgeError, type BridgeError, type ErrorCode } from '../errors.js'
 import type { EntitySetDef } from '../model/index.js'
-import type { Expr } from './ast.js'
+import type { Expr, UntypedExpr } from './ast.js'
 import type { ExprType } from './expr-type.js'
 import { tokenize, type Token } from './lexer.js'
 import type { ParseLimits } from './limits.js'
@@ -85,8 +85,8 @@ export class ParserState {
     this.depth--
   }
 
-  /** Creates a node, counting it against the size limit and checking the tree height. */
-  node(expr: Expr, type: ExprType, start: number, end: number, children: readonly Typed[] = []): Typed {
+  /** Creates a node of static type `type`, counting it against the size limit and checking the tree height. */
+  node(untyped: UntypedExpr, type: ExprType, start: number, end: number, children: readonly Typed[] = []): Typed {
     this.nodes++
     if (this.nodes > this.limits.maxNodes) {
       throw this.error('BRIDGE_ERR_LIMIT_EXCEEDED', start, `expression has more than ${this.limits.maxNodes} nodes`)
@@ -96,7 +96,7 @@ export class ParserState {
     if (height + 1 > this.limits.maxDepth) {
       throw this.error('BRIDGE_ERR_LIMIT_EXCEEDED', start, `expression tree deeper than ${this.limits.maxDepth} levels`)
     }
-    return { expr, type, start, end, height: height + 1 }
+    return { expr: { ...untyped, edmType: type } as Expr, type, start, end, height: height + 1 }
   }
 
   syntax(position: number, reason: string): BridgeError {

@@ -2,7 +2,7 @@
 // expressions (parenExpr), function calls and member paths, and the right
 // operand of `in` (4.01 inExpr: a parenthesized list or a collection).
 import { property, type EdmPrimitive } from '../model/index.js'
-import type { Expr, Literal } from './ast.js'
+import type { Expr, LiteralValue } from './ast.js'
 import { parseCall } from './call-parser.js'
 import { checkComparable, parseCommonExpr } from './expression-parser.js'
 import { elementType, isCollection, literalType } from './expr-type.js'
@@ -91,7 +91,7 @@ const OPERATORS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'and', 'or', 'add
 function parseIdentifier(p: ParserState, token: Token): Typed {
   if (p.isPunct(p.peek(1), '(')) return parseCall(p)
   const lower = token.text.toLowerCase()
-  const keyword: Literal | null =
+  const keyword: LiteralValue | null =
     lower === 'null' ? { kind: 'literal', type: 'null', value: null }
     : lower === 'true' || lower === 'false' ? { kind: 'literal', type: 'boolean', value: lower === 'true' }
     : token.text === 'INF' ? { kind: 'literal', type: 'double', value: Infinity }

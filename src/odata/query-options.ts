@@ -4,7 +4,7 @@ import type { EntitySetDef } from '../model/index.js'
 import type { QueryOptions } from './ast.js'
 import { DEFAULT_LIMITS, type ParseLimits } from './limits.js'
 import { parseBooleanOption, parseFormat, parseInteger, parseSkiptoken } from './option-values.js'
-import { parseApply } from './apply-parser.js'
+import { applyColumns, parseApply, parseColumnOrder } from './apply-parser.js'
 import { parseExpand } from './expand-parser.js'
 import { parseFilter, parseOrderBy } from './parse-expression.js'
 import type { ParsedQueryString } from './query-string.js'
@@ -31,7 +31,6 @@ export function parseQueryOptions(set: EntitySetDef, query: ParsedQueryString, l
   const steps = apply === undefined ? null : parseApply(set, apply, limits)
   // After a groupby or aggregate, $orderby names result columns, which the model does not know.
   const grouped = steps !== null && steps.some((s) => s.kind !== 'filter')
-  const formatChoice = format === undefined ? undefined : parseFormat(format)
   return {
     filter: filter === undefined ? null : parseFilter(set, filter, limits),
     orderby: orderby === undefined || grouped ? [] : parseOrderBy(set, orderby, limits),
@@ -41,12 +40,10 @@ export function parseQueryOptions(set: EntitySetDef, query: ParsedQueryString, l
     count: count === undefined ? false : parseBooleanOption('$count', count),
     search: search === undefined ? null : parseSearch(search, limits),
     skiptoken: skiptoken === undefined ? null : parseSkiptoken(skiptoken),
-    format: formatChoice === undefined ? null : 'json',
-    ...(formatChoice?.metadata === undefined ? {} : { formatMetadata: formatChoice.metadata }),
-    ...(formatChoice?.ieee754Compatible === undefined ? {} : { formatIeee754Compatible: formatChoice.ieee754Compatible }),
+    format: format === undefined ? null : parseFormat(format),
     days: days === undefined ? null : parseInteger(DAYS_OPTION, days, 1, limits.maxDays),
     apply: steps,
     expand: expand === undefined ? null : parseExpand(set, expand, limits),
-    ...(grouped && orderby !== undefined ? { applyOrderBy: orderby } : {})
+    ...(grouped && orderby !== undefined ? { applyOrderBy: parseColumnOrder(orderby, applyColumns(steps)) } : {})
   }
 }

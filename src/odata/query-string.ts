@@ -6,11 +6,39 @@ import { DEFAULT_LIMITS, type ParseLimits } from './limits.js'
 import { percentDecode } from './percent-decode.js'
 import { classifyOption, SUPPORTED_OPTIONS, type SupportedOption } from './system-options.js'
 
+/** One `name=value` of a query string, still percent-encoded. */
+export interface QueryPair {
+  /** The pair as written. */
+  readonly raw: string
+  readonly rawName: string
+  /** '' when the pair has no `=`. */
+  readonly rawValue: string
+}
+
+/** Splits the undecoded query string at `&` (skipping empty parts), each part at its first `=`: the one place a query string is split. */
+export function splitQuery(raw: string): QueryPair[] {
+  const pairs: QueryPair[] = []
+  for (const part of raw.split('&')) {
+    if (part === '') continue
+    const eq = part.indexOf('=')
+    pairs.push({ raw: part, rawName: eq < 0 ? part : part.slice(0, eq), rawValue: eq < 0 ? '' : part.slice(eq + 1) })
+  }
+  return pairs
+}
+
+/** A percent-encoded name or value decoded, or null when it is not valid percent-encoded UTF-8 (for lenient readers). */
+export function decodedOrNull(raw: string): string | null {
+  const decoded = percentDecode(raw)
+  return decoded.ok ? decoded.value : null
+}
+
 export interface ParsedQueryString {
   /** Supported system options by canonical name (`$filter`, …), values decoded. */
   readonly system: ReadonlyMap<SupportedOption, string>
   /** Custom options (no `$`/`@` prefix) by exact name, values decoded; e.g. `days`, `api_key`. */
   readonly custom: ReadonlyMap<string, string>
+  /** The pairs as split, still encoded (what a nextLink carries on). */
+  readonly pairs: readonly QueryPair[]
 }
 
 const ALLOWED_LIST = SUPPORTED_OPTIONS.join(', ')
@@ -31,18 +59,14 @@ function decodePart(raw: string, what: 'name' | 'value', option: string): string
  * unknown `$` options (400), parameter aliases and recognised-but-unsupported
  * options such as `$compute` (501), and a query longer than the limit (400).
  */
-export function parseQueryString(raw: string, limits: ParseLimits = DEFAULT_LIMITS): ParsedQueryString {
+export function parseQueryString(raw: string, limits: ParseLimits = DEFAULT_LIMITS, split: readonly QueryPair[] = splitQuery(raw)): ParsedQueryString {
   if (raw.length > limits.maxQueryLength) {
     throw bridgeError('BRIDGE_ERR_LIMIT_EXCEEDED', `The query string is ${raw.length} characters long; the limit is ${limits.maxQueryLength}`, { target: 'query' })
   }
   const system = new Map<SupportedOption, string>()
   const custom = new Map<string, string>()
   const seen = new Set<string>()
-  for (const part of raw.split('&')) {
-    if (part === '') continue
-    const eq = part.indexOf('=')
-    const rawName = eq < 0 ? part : part.slice(0, eq)
-    const rawValue = eq < 0 ? '' : part.slice(eq + 1)
+  for (const { raw: part, rawName, rawValue } of split) {
     const name = decodePart(rawName, 'name', rawName)
     if (name === '') throw bridgeError('BRIDGE_ERR_SYNTAX', `A query option has an empty name ('${part.slice(0, 40)}')`, { target: 'query' })
     const value = decodePart(rawValue, 'value', name)
@@ -77,5 +101,5 @@ export function parseQueryString(raw: string, limits: ParseLimits = DEFAULT_LIMI
       }
     }
   }
-  return { system, custom }
+  return { system, custom, pairs: split }
 }

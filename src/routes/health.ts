@@ -2,7 +2,7 @@
 // a service account, its login works). Cheap, and never logging secrets.
 import type { FastifyInstance } from 'fastify'
 import type { Mode } from '../config.js'
-import type { CredentialSource } from '../feed/credentials.js'
+import type { CredentialSource } from '../http/credentials.js'
 import { toBridgeError } from '../http/odata-error.js'
 import type { InsightsClient } from '../upstream/client.js'
 

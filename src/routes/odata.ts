@@ -7,8 +7,9 @@ import { feedPath } from '../http/feed-path.js'
 import { requestSignal } from '../http/request-signal.js'
 import { bridgeError } from '../errors.js'
 import { negotiateJson, negotiateMetadata, sendJson } from '../http/negotiate.js'
-import { parseQueryString } from '../odata/index.js'
-import { parseResourcePath } from './resource-path.js'
+import { DEFAULT_LIMITS, parseQueryString } from '../odata/index.js'
+import { requestQuery } from '../http/request-query.js'
+import { parseResourcePath } from '../odata/resource-path.js'
 import { serviceDocument } from './service.js'
 import type { Feed } from '../feed/feed.js'
 
@@ -27,12 +28,12 @@ export async function odataRoutes(app: FastifyInstance, options: ODataRouteOptio
     const q = url.indexOf('?')
     const path = feedPath(url)
     if (path === null) throw bridgeError('BRIDGE_ERR_NOT_FOUND', `No resource at ${url.slice(0, q < 0 ? 120 : Math.min(q, 120))}: the OData feed is at /odata/.`, { target: 'url' })
-    const rawQuery = q < 0 ? '' : url.slice(q + 1)
+    const query = requestQuery(request)
     const resource = parseResourcePath(path)
     const root = serviceRoot(request, options.publicUrl)
     switch (resource.kind) {
       case 'metadata':
-        return negotiateMetadata(request, parseQueryString(rawQuery).system.get('$format')) === 'json'
+        return negotiateMetadata(request, parseQueryString(query.raw, DEFAULT_LIMITS, query.pairs).system.get('$format')) === 'json'
           ? reply.header('content-type', 'application/json; charset=utf-8').send(options.csdl.json)
           : reply.type('application/xml; charset=utf-8').send(options.csdl.xml)
       case 'service': {
@@ -44,7 +45,7 @@ export async function odataRoutes(app: FastifyInstance, options: ODataRouteOptio
       case 'collection':
       case 'entity':
       case 'navigation':
-        return options.feed.serve({ request, reply, resource, rawQuery, root, signal: requestSignal(reply, options.deadlineMs) })
+        return options.feed.serve({ request, reply, resource, query, root, signal: requestSignal(reply, options.deadlineMs) })
       default: {
         const never: never = resource
         return never

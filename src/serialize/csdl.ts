@@ -1,7 +1,7 @@
 // CSDL XML 4.0 for $metadata (OData CSDL XML 4.0; Capabilities and Core
 // vocabularies), derived from the model so it cannot drift from what we serve.
 import { CONTAINER, ENTITY_SETS, NAMESPACE, entitySetByName } from '../model/index.js'
-import type { BridgeCapabilities } from '../model/capabilities.js'
+import type { BridgeCapabilities } from '../odata/capabilities.js'
 import type { EntitySetDef, NavigationDef, PropertyDef } from '../model/index.js'
 import { el, renderXml, textEl } from './xml.js'
 import type { XmlNode } from './xml.js'

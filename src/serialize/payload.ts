@@ -4,10 +4,16 @@
 // DateTimeOffset written with `Z` (checklist 9).
 import { NAMESPACE } from '../model/index.js'
 import type { EntitySetDef, PropertyDef } from '../model/index.js'
-import type { Row, RowValue } from '../feed/row.js'
-import type { JsonFormat } from '../http/negotiate.js'
+import type { Row, RowValue } from '../model/row.js'
+import type { JsonFormat } from './format.js'
 import type { AggregateColumn } from '../evaluate/aggregate.js'
-import type { ExpandedValues } from '../feed/expand.js'
+
+/** The related rows of one entity for each expanded navigation property. */
+export type ExpandedValue =
+  | { readonly kind: 'single'; readonly row: Row | null }
+  | { readonly kind: 'many'; readonly rows: readonly Row[]; readonly count: number | null }
+
+export type ExpandedValues = Readonly<Record<string, ExpandedValue>>
 
 export interface PayloadOptions {
   readonly root: string

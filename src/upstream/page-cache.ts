@@ -5,7 +5,7 @@
 // TTL is never served, not even while it is read again: what a query returns
 // is at most CACHE_TTL_S old (README). Each entry keeps the read stamp of the
 // call that produced it, so the Tasks scan knows how old a page is (see
-// feed/task-scan.ts).
+// execute/task-scan.ts).
 import { LRUCache } from 'lru-cache'
 import type { Credential } from './credential.js'
 import { SharedFlights } from './shared-flight.js'

@@ -3,7 +3,7 @@
 // every replica for the page cache's time to live (CACHE_TTL_S). A page read by one replica is
 // served to the others without an upstream call, with the read stamp of the
 // call that produced it, so the Tasks scan stays exact whichever replica reads
-// (feed/task-scan.ts). Values are sealed with the workspace's credential
+// (execute/task-scan.ts). Values are sealed with the workspace's credential
 // (sealed-box.ts); Redis keys carry only the credential id and a hash of the
 // page key. Without a credential a get stays local. Redis trouble degrades to
 // upstream reads (redis-store.ts), never to a failed request.

@@ -9,7 +9,7 @@ import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { DEMO_CREDENTIAL, startDemoSimulator } from '../../src/demo.js'
-import { fixedCredential } from '../../src/feed/credentials.js'
+import { fixedCredential } from '../../src/http/credentials.js'
 import { NO_BACK_PRESSURE, listenBridge } from '../fixtures/bridge.js'
 
 const ROOT = new URL('../../', import.meta.url)

@@ -95,7 +95,7 @@ t.test('login failing for a while, then recovering', async (t) => {
 t.test('the upstream down at start: the bridge starts, says so, then serves', async (t) => {
   const { buildApp } = await import('../../src/app.js')
   const { loadConfig } = await import('../../src/config.js')
-  const { fixedCredential } = await import('../../src/feed/credentials.js')
+  const { fixedCredential } = await import('../../src/http/credentials.js')
   const { createServer } = await import('node:net')
   // A port nobody listens on: bind, read the port, close.
   const port = await new Promise<number>((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) }) })

@@ -1,10 +1,10 @@
 import t from 'tap'
 import { compareValues, compileOrderBy, compileSearch, projectSelect } from '../../src/evaluate/index.js'
-import { RUNNERS, TASKS, type EntitySetDef } from '../../src/model/index.js'
+import { RUNNERS, TASKS, type EntitySetDef, type Row } from '../../src/model/index.js'
 import { parseOrderBy, parseSearch } from '../../src/odata/index.js'
 import { RUNNER_ROWS, TASK_ROWS } from './fixtures/rows.js'
 
-function sorted(set: EntitySetDef, rows: readonly Record<string, unknown>[], orderby: string): unknown[] {
+function sorted(set: EntitySetDef, rows: readonly Row[], orderby: string): unknown[] {
   const compare = compileOrderBy(parseOrderBy(set, orderby), { now: 0 })
   return [...rows].sort(compare).map((row) => row[set.key])
 }
@@ -41,7 +41,7 @@ t.test('compareValues: a total order', async (t) => {
   for (const [x, y, expected] of cases) t.equal(compareValues(x as never, y as never), expected, `${String(x)} vs ${String(y)}`)
 })
 
-function searched(set: EntitySetDef, rows: readonly Record<string, unknown>[], search: string): unknown[] {
+function searched(set: EntitySetDef, rows: readonly Row[], search: string): unknown[] {
   const keep = compileSearch(parseSearch(search), set)
   return rows.filter((row) => keep(row)).map((row) => row[set.key])
 }

@@ -46,13 +46,12 @@ t.test('$count', async (t) => {
 })
 
 t.test('$format', async (t) => {
-  t.equal(parse('$format=json').format, 'json')
-  t.equal(parse('$format=JSON').format, 'json')
-  const full = parse('$format=application/json;odata.metadata=full;IEEE754Compatible=true;charset=utf-8')
-  t.equal(full.formatMetadata, 'full')
-  t.equal(full.formatIeee754Compatible, true)
-  t.equal(parse('$format=application/json;metadata=none').formatMetadata, 'none')
-  t.equal(parse('$format=application/json;IEEE754Compatible=false').formatIeee754Compatible, false)
+  t.same(parse('$format=json').format, {})
+  t.same(parse('$format=JSON').format, {})
+  t.equal(parse('').format, null)
+  t.same(parse('$format=application/json;odata.metadata=full;IEEE754Compatible=true;charset=utf-8').format, { metadata: 'full', ieee754Compatible: true })
+  t.same(parse('$format=application/json;metadata=none').format, { metadata: 'none' })
+  t.same(parse('$format=application/json;IEEE754Compatible=false').format, { ieee754Compatible: false })
   for (const value of ['xml', 'atom', 'application/xml', 'text/csv', 'application/json;odata.metadata=verbose', 'json;IEEE754Compatible=maybe']) {
     const err = fails(`$format=${encodeURIComponent(value)}`)
     t.equal(err.code, 'BRIDGE_ERR_NOT_ACCEPTABLE', value)

@@ -11,7 +11,7 @@
 // and the cursor (last date + the ids seen at that date) drops the re-read ones.
 import { bridgeError } from '../errors.js'
 import type { SpringPage, WireTask } from '../upstream/wire.js'
-import type { PageRun } from './upstream-access.js'
+import type { PageRun } from './page-run.js'
 
 export interface ScanCursor {
   /** Position in the upstream order of the next row to read. */

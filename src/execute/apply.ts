@@ -6,39 +6,29 @@ import { bridgeError } from '../errors.js'
 import { applyTransformations } from '../evaluate/aggregate.js'
 import type { AggregateColumn } from '../evaluate/aggregate.js'
 import { compareValues } from '../evaluate/index.js'
-import type { ApplyStep, Expr, QueryOptions } from '../odata/index.js'
-import type { ExecContext, ExecResult } from './exec-context.js'
+import { allOf } from '../odata/index.js'
+import type { ApplyStep, ColumnOrder, Expr, QueryOptions } from '../odata/index.js'
+import type { ExecContext, ExecResult } from './context.js'
 import { applyWindow } from './local-window.js'
-import type { Row } from './row.js'
+import type { Row } from '../model/row.js'
 
 interface ApplyState { m: 'apply'; T: number; offset: number }
 
 export function leadingFilter(steps: readonly ApplyStep[]): Expr | null {
-  let expr: Expr | null = null
-  for (const s of steps) {
-    if (s.kind !== 'filter') break
-    expr = expr === null ? s.expr : { kind: 'and', left: expr, right: s.expr }
-  }
-  return expr
+  const first = steps.findIndex((s) => s.kind !== 'filter')
+  return allOf(...steps.slice(0, first < 0 ? steps.length : first).map((s) => (s as Extract<ApplyStep, { kind: 'filter' }>).expr))
 }
 
-/** $orderby over the result's columns: `name [asc|desc]` items only. */
-function columnOrder(text: string | null, columns: readonly AggregateColumn[]): ((a: Row, b: Row) => number) | null {
-  if (text === null) return null
-  const keys = text.split(',').map((item) => {
-    const [name = '', dir = 'asc', extra] = item.trim().split(/\s+/)
-    if (extra !== undefined || !columns.some((c) => c.name === name) || !/^(asc|desc)$/i.test(dir)) {
-      throw bridgeError('BRIDGE_ERR_NOT_IMPLEMENTED', `With $apply, $orderby may only name result columns (${columns.map((c) => c.name).join(', ')}), each optionally followed by asc or desc.`, { target: '$orderby' })
-    }
-    return { name, sign: dir.toLowerCase() === 'desc' ? -1 : 1 }
-  })
+/** $orderby over the result's columns (parsed against them by the query parser). */
+function columnOrder(items: readonly ColumnOrder[]): ((a: Row, b: Row) => number) | null {
+  if (items.length === 0) return null
   return (a, b) => {
-    for (const k of keys) {
-      const x = (a[k.name] ?? null) as string | number | null
-      const y = (b[k.name] ?? null) as string | number | null
+    for (const k of items) {
+      const x = a[k.column] ?? null
+      const y = b[k.column] ?? null
       // Nulls first ascending, last descending (OData 4.01 Part 2 §5.1.5).
       const c = x === null ? (y === null ? 0 : -1) : y === null ? 1 : compareValues(x, y)
-      if (c !== 0) return k.sign * c
+      if (c !== 0) return k.descending ? -c : c
     }
     return 0
   }
@@ -47,8 +37,6 @@ function columnOrder(text: string | null, columns: readonly AggregateColumn[]): 
 export interface ApplyRequest {
   readonly ctx: ExecContext
   readonly steps: readonly ApplyStep[]
-  /** The raw $orderby text (it names result columns, not model properties). */
-  readonly orderbyText: string | null
   readonly run: (ctx: ExecContext) => Promise<ExecResult>
   readonly inner: (query: QueryOptions, now: number) => ExecContext
 }
@@ -71,7 +59,7 @@ export async function executeApply(req: ApplyRequest): Promise<{ columns: readon
   }
   const applied = applyTransformations(read.rows, steps, T)
   const columns = applied.columns as readonly AggregateColumn[]
-  const page = applyWindow(applied.rows as Row[], { filter: null, search: null, compare: columnOrder(req.orderbyText, columns) }, columns[0]?.name ?? '', {
+  const page = applyWindow(applied.rows as Row[], { filter: null, search: null, compare: columnOrder(query.applyOrderBy ?? []) }, columns[0]?.name ?? '', {
     skip: query.skip ?? 0, top: query.top, offset: state?.offset ?? 0, pageSize: ctx.pageSize
   })
   return {

@@ -7,16 +7,12 @@ import { bridgeError } from '../errors.js'
 import { compileOrderBy } from '../evaluate/index.js'
 import { property } from '../model/index.js'
 import type { EntitySetDef, NavigationDef, PropertyDef } from '../model/index.js'
+import { allOf, equals } from '../odata/index.js'
 import type { Expr, ExpandItem, QueryOptions } from '../odata/index.js'
-import type { ExecContext, ExecResult } from './exec-context.js'
+import type { ExecContext, ExecResult } from './context.js'
 import { keyTieBreak } from './local-window.js'
-import type { Row, RowValue } from './row.js'
-
-export type ExpandedValue =
-  | { readonly kind: 'single'; readonly row: Row | null }
-  | { readonly kind: 'many'; readonly rows: readonly Row[]; readonly count: number | null }
-
-export type ExpandedValues = Readonly<Record<string, ExpandedValue>>
+import type { Row, RowValue } from '../model/row.js'
+import type { ExpandedValue, ExpandedValues } from '../serialize/payload.js'
 
 export interface ExpandDeps {
   readonly run: (ctx: ExecContext) => Promise<ExecResult>
@@ -33,16 +29,11 @@ function values(v: RowValue | undefined): (string | number)[] {
   return [v as string | number]
 }
 
-function eq(def: PropertyDef, value: string | number): Expr {
-  return { kind: 'compare', op: 'eq', left: { kind: 'property', name: def.name, def }, right: typeof value === 'number' ? { kind: 'literal', type: 'int', value } : { kind: 'literal', type: 'string', value } }
-}
-
 /** Nested $filter, plus `to eq value` when every source row relates to the same single value. */
 function targetFilter(nav: NavigationDef, target: EntitySetDef, sourceValues: Set<string | number>, nested: Expr | null): Expr | null {
   const to = property(target, nav.via.to) as PropertyDef
   if (sourceValues.size !== 1 || to.collection === true) return nested
-  const only = eq(to, [...sourceValues][0] as string | number)
-  return nested === null ? only : { kind: 'and', left: only, right: nested }
+  return allOf(equals(to, [...sourceValues][0] as string | number), nested)
 }
 
 export async function expandPage(source: EntitySetDef, rows: readonly Row[], items: readonly ExpandItem[], deps: ExpandDeps, now: number): Promise<ExpandedValues[]> {

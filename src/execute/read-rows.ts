@@ -1,12 +1,9 @@
-// Rows as the bridge evaluates them: wire objects with DateTimeOffset values
-// turned into epoch milliseconds (the serializer writes them back as ISO-8601
-// with `Z`). Only the model's properties are kept, so nothing undeclared ever
-// reaches a payload (powerquery.md checklist item 6).
+// The wire → row conversion of each entity set: every model property checked
+// against its EDM type, DateTimeOffset values turned into epoch milliseconds,
+// anything else the upstream sends dropped (model/row.ts).
 import { bridgeError } from '../errors.js'
 import type { EntitySetDef, PropertyDef } from '../model/index.js'
-
-export type RowValue = string | number | boolean | null | readonly string[]
-export type Row = Readonly<Record<string, RowValue>>
+import type { Row, RowValue } from '../model/row.js'
 
 const ZONE = /(Z|[+-]\d{2}:?\d{2})$/i
 

@@ -1,6 +1,6 @@
 // Residual work over rows held in memory: filter, search, order (with the key
 // as last tie-breaker so pages are stable), then $skip/$top and the page cut.
-import type { Row } from './row.js'
+import type { Row } from '../model/row.js'
 
 export interface Residual {
   readonly filter: ((row: Row) => boolean) | null

@@ -2,8 +2,8 @@
 import type { EntitySetDef } from '../model/index.js'
 import type { QueryOptions } from '../odata/ast.js'
 import type { Residual } from './local-window.js'
-import type { Row } from './row.js'
-import type { UpstreamAccess } from './upstream-access.js'
+import type { Row } from '../model/row.js'
+import type { UpstreamAccess } from '../upstream/access.js'
 
 export interface ExecContext {
   readonly set: EntitySetDef

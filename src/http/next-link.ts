@@ -2,22 +2,15 @@
 // any API key, which Power Query appends itself) plus our $skiptoken; and the
 // identity of a query, to which a skiptoken is bound.
 import { createHash } from 'node:crypto'
-
-function optionName(pair: string): string {
-  const eq = pair.indexOf('=')
-  const raw = eq < 0 ? pair : pair.slice(0, eq)
-  try {
-    return decodeURIComponent(raw).toLowerCase()
-  } catch {
-    return raw.toLowerCase()
-  }
-}
+import { decodedOrNull } from '../odata/index.js'
+import type { QueryPair } from '../odata/index.js'
 
 /** The raw `name=value` pairs of a query string other than $skiptoken and the secret parameters. */
-export function carriedPairs(rawQuery: string, secretParams: readonly string[]): string[] {
+export function carriedPairs(pairs: readonly QueryPair[], secretParams: readonly string[]): string[] {
   const drop = new Set(['$skiptoken', 'skiptoken', ...secretParams.map((s) => s.toLowerCase())])
+  const name = (p: QueryPair): string => (decodedOrNull(p.rawName) ?? p.rawName).toLowerCase()
   // A pair given twice (Power Query's Query option on a nextLink) is carried once.
-  return [...new Set(rawQuery.split('&').filter((p) => p !== '' && !drop.has(optionName(p))))]
+  return [...new Set(pairs.filter((p) => !drop.has(name(p))).map((p) => p.raw))]
 }
 
 export function nextLink(root: string, path: string, pairs: readonly string[], token: string): string {

@@ -3,10 +3,10 @@
 // entry; the credential itself goes along so a shared cache can seal what it
 // stores). The client bounds the calls in flight per credential.
 import { LRUCache } from 'lru-cache'
-import type { InsightsClient } from '../upstream/client.js'
-import type { Credential } from '../upstream/credential.js'
-import type { PageCache } from '../upstream/page-cache.js'
-import type { UpstreamAccess } from './upstream-access.js'
+import type { InsightsClient } from './client.js'
+import type { Credential } from './credential.js'
+import type { PageCache } from './page-cache.js'
+import type { UpstreamAccess } from './access.js'
 
 export interface AccessFactory {
   (credential: Credential, signal?: AbortSignal): UpstreamAccess

@@ -7,10 +7,10 @@
 import { bridgeError } from '../errors.js'
 import { stringEquality } from '../plan/conjuncts.js'
 import type { SpringPage, WireAutomation } from '../upstream/wire.js'
-import type { ExecContext, ExecResult } from './exec-context.js'
+import type { ExecContext, ExecResult } from './context.js'
 import { applyWindow } from './local-window.js'
-import { rowReader } from './row.js'
-import type { Row } from './row.js'
+import { rowReader } from './read-rows.js'
+import type { Row } from '../model/row.js'
 
 interface OffsetState { m: 'offset'; offset: number }
 
