@@ -6,7 +6,7 @@ import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import { bridgeError } from './errors.js'
-import { Feed } from './feed/feed.js'
+import { Feed } from './routes/feed.js'
 import { createResponseCache } from './http/response-cache.js'
 import type { CredentialSource } from './http/credentials.js'
 import { skipTokenCodec } from './http/skiptoken.js'
@@ -148,6 +148,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     responses: createResponseCache({ ttlMs: config.cacheTtlS * 1000, maxBytes: Math.floor(config.cacheMaxBytes / 4), now }),
     apiKeyParam: config.apiKeyParam,
     onRows: metrics.rowsServed,
+    onEstimate: metrics.estimateRatio,
     now
   })
   const csdl = renderCsdl(bridgeCapabilities)

@@ -1,23 +1,17 @@
-// $apply with groupby/aggregate: read the rows the leading filter() steps
-// select (dateCreation bounds still choose the upstream window and pages),
-// aggregate them in the bridge, then $orderby/$skip/$top/$count the groups.
-// A $apply of filter() steps only is folded into $filter by the caller.
-import { bridgeError } from '../errors.js'
+// $apply with groupby/aggregate: the rows the leading filter() steps select
+// (read as the planner planned: dateCreation bounds still choose the upstream
+// window and pages) aggregated in the bridge, then $orderby/$skip/$top/$count
+// over the groups. A $apply of filter() steps only is folded into $filter by
+// the planner.
 import { applyTransformations } from '../evaluate/aggregate.js'
 import type { AggregateColumn } from '../evaluate/aggregate.js'
 import { compareValues } from '../evaluate/index.js'
-import { allOf } from '../odata/index.js'
-import type { ApplyStep, ColumnOrder, Expr, QueryOptions } from '../odata/index.js'
-import type { ExecContext, ExecResult } from './context.js'
+import type { ColumnOrder } from '../odata/index.js'
+import type { AggregatePlan } from '../plan/plan.js'
+import type { ApplyResume } from '../plan/resume.js'
+import type { ExecResult } from './context.js'
 import { applyWindow } from './local-window.js'
 import type { Row } from '../model/row.js'
-
-interface ApplyState { m: 'apply'; T: number; offset: number }
-
-export function leadingFilter(steps: readonly ApplyStep[]): Expr | null {
-  const first = steps.findIndex((s) => s.kind !== 'filter')
-  return allOf(...steps.slice(0, first < 0 ? steps.length : first).map((s) => (s as Extract<ApplyStep, { kind: 'filter' }>).expr))
-}
 
 /** $orderby over the result's columns (parsed against them by the query parser). */
 function columnOrder(items: readonly ColumnOrder[]): ((a: Row, b: Row) => number) | null {
@@ -34,40 +28,23 @@ function columnOrder(items: readonly ColumnOrder[]): ((a: Row, b: Row) => number
   }
 }
 
-export interface ApplyRequest {
-  readonly ctx: ExecContext
-  readonly steps: readonly ApplyStep[]
-  readonly run: (ctx: ExecContext) => Promise<ExecResult>
-  readonly inner: (query: QueryOptions, now: number) => ExecContext
-}
-
-export async function executeApply(req: ApplyRequest): Promise<{ columns: readonly AggregateColumn[]; result: ExecResult }> {
-  const { ctx, steps } = req
-  const { query } = ctx
-  if (query.filter !== null || query.search !== null || query.select !== null) {
-    throw bridgeError('BRIDGE_ERR_NOT_IMPLEMENTED', 'With a groupby or aggregate in $apply, put filters inside $apply (filter(…)/groupby(…)); $filter, $search and $select on the aggregated result are not supported.', { target: '$apply' })
-  }
-  const state = ctx.state as Partial<ApplyState> | null
-  if (state !== null && (state.m !== 'apply' || typeof state.T !== 'number' || typeof state.offset !== 'number')) {
-    throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'The $skiptoken does not belong to this $apply query.', { target: '$skiptoken' })
-  }
-  const T = state?.T ?? ctx.now
-  const innerQuery: QueryOptions = { ...query, filter: leadingFilter(steps), orderby: [], select: null, top: null, skip: null, count: false, search: null, skiptoken: null, apply: null }
-  const read = await req.run(req.inner(innerQuery, T))
-  if (read.next !== null) {
-    throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This $apply needs more than ${ctx.maxLocalRows} rows aggregated in the bridge; add a filter(dateCreation ge …) step or a shorter days=N.`, { target: '$apply' })
-  }
-  const applied = applyTransformations(read.rows, steps, T)
+/**
+ * A page of the aggregated rows: `rows` are every row the plan's read
+ * selected (the caller checks it read them all).
+ */
+export function aggregatePage(rows: readonly Row[], plan: AggregatePlan, resume: ApplyResume | null): { columns: readonly AggregateColumn[]; result: ExecResult } {
+  const applied = applyTransformations(rows as Row[], plan.steps, plan.at)
   const columns = applied.columns as readonly AggregateColumn[]
-  const page = applyWindow(applied.rows as Row[], { filter: null, search: null, compare: columnOrder(query.applyOrderBy ?? []) }, columns[0]?.name ?? '', {
-    skip: query.skip ?? 0, top: query.top, offset: state?.offset ?? 0, pageSize: ctx.pageSize
+  const { window } = plan
+  const page = applyWindow(applied.rows as Row[], { filter: null, search: null, compare: columnOrder(plan.orderby) }, columns[0]?.name ?? '', {
+    skip: window.skip, top: window.top, offset: resume?.offset ?? 0, pageSize: window.pageSize
   })
   return {
     columns,
     result: {
       rows: page.rows,
-      count: query.count ? page.matched : null,
-      next: page.nextOffset === null ? null : ({ m: 'apply', T, offset: page.nextOffset } satisfies ApplyState)
+      count: window.count ? page.matched : null,
+      next: page.nextOffset === null ? null : ({ m: 'apply', T: plan.at, offset: page.nextOffset } satisfies ApplyResume)
     }
   }
 }

@@ -1,41 +1,33 @@
-// What an executor gets for one collection request, and what it returns.
-import type { EntitySetDef } from '../model/index.js'
-import type { QueryOptions } from '../odata/ast.js'
-import type { Residual } from './local-window.js'
-import type { Row } from '../model/row.js'
+// What an executor gets for one read (its plan, the upstream, the residual
+// work compiled), and what it returns.
+import type { ReadPlan } from '../plan/plan.js'
+import type { ResumeState } from '../plan/resume.js'
 import type { UpstreamAccess } from '../upstream/access.js'
+import type { Row } from '../model/row.js'
+import type { RowTests } from './local-window.js'
 
 export interface ExecContext {
-  readonly set: EntitySetDef
+  readonly plan: ReadPlan
+  /** The upstream, through this read's meter. */
   readonly access: UpstreamAccess
-  readonly query: QueryOptions
-  readonly residual: Residual
-  /** Feed horizon in days (days=N or the configured default). */
-  readonly horizonDays: number
-  /** Now, epoch ms (injected so tests control time). */
-  readonly now: number
-  /** State from the $skiptoken, already verified; null on a first page. */
-  readonly state: unknown
-  /** Rows in this response at most. */
-  readonly pageSize: number
+  /** The plan's residual $filter, $search and $orderby, compiled once. */
+  readonly residual: RowTests
   /** Upstream pages read at once for this credential. */
   readonly concurrency: number
   /** Most rows read for work done in the bridge. */
   readonly maxLocalRows: number
-  /** Only the count is wanted (/$count). */
-  readonly countOnly: boolean
-  /** The upstream page size last seen for the route (documented: 20). */
-  readonly pageSizeHint: number
   /** Read the pages behind the next page into the cache while the client consumes this one. */
   readonly prefetch: boolean
+  /** Tells the read's meter what the first upstream page showed its cost to be (an estimate 'unknown until the first page'). */
+  readonly resolve: (reads: number) => void
 }
 
 export interface ExecResult {
   readonly rows: Row[]
   /** The $count value when asked (or for /$count), else null. */
   readonly count: number | null
-  /** State for the next page's $skiptoken, or null on the last page. */
-  readonly next: unknown
+  /** Where the next page's $skiptoken resumes, or null on the last page. */
+  readonly next: ResumeState | null
 }
 
 export const DAY_MS = 86_400_000

@@ -1,26 +1,21 @@
 // $expand: for a page of source rows, read the related rows of each expanded
-// navigation property (the target set over the same horizon, narrowed by the
-// nested $filter and, when the page relates to one value, by that value — so
-// Automations('x')/… sends automation=x upstream), then match them by the
-// model's relation and apply the nested $orderby/$skip/$top/$count.
+// navigation property (the read the planner plans for it: planExpand), then
+// match them by the model's relation and apply the nested
+// $orderby/$skip/$top/$count.
 import { bridgeError } from '../errors.js'
 import { compileOrderBy } from '../evaluate/index.js'
-import { property } from '../model/index.js'
-import type { EntitySetDef, NavigationDef, PropertyDef } from '../model/index.js'
-import { allOf, equals } from '../odata/index.js'
-import type { Expr, ExpandItem, QueryOptions } from '../odata/index.js'
-import type { ExecContext, ExecResult } from './context.js'
+import type { ExpandItem } from '../odata/index.js'
+import { EMPTY_QUERY } from '../plan/planner.js'
+import type { ExecResult } from './context.js'
 import { keyTieBreak } from './local-window.js'
 import type { Row, RowValue } from '../model/row.js'
 import type { ExpandedValue, ExpandedValues } from '../serialize/payload.js'
 
 export interface ExpandDeps {
-  readonly run: (ctx: ExecContext) => Promise<ExecResult>
-  readonly inner: (set: EntitySetDef, query: QueryOptions) => ExecContext
+  /** Reads the rows an expand item relates to the source values (every one: next is null unless too many). */
+  readonly read: (item: ExpandItem, sourceValues: ReadonlySet<string | number>) => Promise<ExecResult>
   readonly maxLocalRows: number
 }
-
-const EMPTY_QUERY: QueryOptions = { filter: null, orderby: [], select: null, top: null, skip: null, count: false, search: null, skiptoken: null, format: null, days: null, apply: null, expand: null }
 
 /** The values a row relates through: one value, or each element of a collection property. */
 function values(v: RowValue | undefined): (string | number)[] {
@@ -29,14 +24,7 @@ function values(v: RowValue | undefined): (string | number)[] {
   return [v as string | number]
 }
 
-/** Nested $filter, plus `to eq value` when every source row relates to the same single value. */
-function targetFilter(nav: NavigationDef, target: EntitySetDef, sourceValues: Set<string | number>, nested: Expr | null): Expr | null {
-  const to = property(target, nav.via.to) as PropertyDef
-  if (sourceValues.size !== 1 || to.collection === true) return nested
-  return allOf(equals(to, [...sourceValues][0] as string | number), nested)
-}
-
-export async function expandPage(source: EntitySetDef, rows: readonly Row[], items: readonly ExpandItem[], deps: ExpandDeps, now: number): Promise<ExpandedValues[]> {
+export async function expandPage(rows: readonly Row[], items: readonly ExpandItem[], deps: ExpandDeps, now: number): Promise<ExpandedValues[]> {
   const out: Record<string, ExpandedValue>[] = rows.map(() => ({}))
   for (const item of items) {
     const { nav, target } = item
@@ -44,8 +32,7 @@ export async function expandPage(source: EntitySetDef, rows: readonly Row[], ite
     const sourceValues = new Set(rows.flatMap((r) => values(r[nav.via.from])))
     let related: Row[] = []
     if (sourceValues.size > 0) {
-      const query: QueryOptions = { ...EMPTY_QUERY, filter: targetFilter(nav, target, sourceValues, nested.filter), search: nested.search }
-      const result = await deps.run(deps.inner(target, query))
+      const result = await deps.read(item, sourceValues)
       if (result.next !== null) {
         throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `Expanding ${nav.name} needs more than ${deps.maxLocalRows} ${target.name} in the bridge; add a $filter inside $expand or a shorter days=N.`, { target: '$expand' })
       }

@@ -2,7 +2,7 @@
 // as last tie-breaker so pages are stable), then $skip/$top and the page cut.
 import type { Row } from '../model/row.js'
 
-export interface Residual {
+export interface RowTests {
   readonly filter: ((row: Row) => boolean) | null
   readonly search: ((row: Row) => boolean) | null
   readonly compare: ((a: Row, b: Row) => number) | null
@@ -35,13 +35,13 @@ export function keyTieBreak(key: string): (a: Row, b: Row) => number {
   }
 }
 
-export function matches(residual: Residual): (row: Row) => boolean {
+export function matches(residual: RowTests): (row: Row) => boolean {
   const { filter, search } = residual
   if (filter !== null && search !== null) return (r) => filter(r) && search(r)
   return filter ?? search ?? (() => true)
 }
 
-export function applyWindow(all: readonly Row[], residual: Residual, key: string, request: WindowRequest): WindowPage {
+export function applyWindow(all: readonly Row[], residual: RowTests, key: string, request: WindowRequest): WindowPage {
   const keep = matches(residual)
   const rows = residual.filter === null && residual.search === null ? [...all] : all.filter(keep)
   if (residual.compare !== null) {

@@ -12,24 +12,7 @@
 import { bridgeError } from '../errors.js'
 import type { SpringPage, WireTask } from '../upstream/wire.js'
 import type { PageRun } from './page-run.js'
-
-export interface ScanCursor {
-  /** Position in the upstream order of the next row to read. */
-  pos: number
-  /** totalElements the position refers to (null before the first page). */
-  total: number | null
-  /** When the read that gave `total` ended (its read stamp), to tell older reads from newer ones. */
-  ref: number | null
-  /**
-   * When that read started: a read overlapping it that saw the same total is
-   * trusted (the two are concurrent). null, or absent: none is, because a change
-   * the total did not show was seen (a row read again).
-   */
-  refStart?: number | null
-  /** Date of the last row consumed, and the ids consumed at that date. */
-  lastDate: number | null
-  lastIds: number[]
-}
+import type { ScanCursor } from '../plan/resume.js'
 
 export interface ScanBounds {
   readonly lower: number

@@ -13,8 +13,10 @@
 import { randomUUID } from 'node:crypto'
 import { bridgeError } from '../errors.js'
 import type { Expr } from '../odata/ast.js'
-import { DEFAULT_LIMITS } from '../odata/limits.js'
-import { instantRange } from '../plan/conjuncts.js'
+import { TASK_WINDOW_DAYS } from '../plan/planner.js'
+import type { ReadPlan } from '../plan/plan.js'
+import { expectResume } from '../plan/resume.js'
+import type { LocalResume, OrderPoint, ScanCursor, ScanResume, Snapshot } from '../plan/resume.js'
 import type { SpringPage, WireTask } from '../upstream/wire.js'
 import { DAY_MS } from './context.js'
 import type { ExecContext, ExecResult } from './context.js'
@@ -22,47 +24,15 @@ import { applyWindow, keyTieBreak, matches } from './local-window.js'
 import { rowReader } from './read-rows.js'
 import type { Row, RowValue } from '../model/row.js'
 import { dateOf, locate, scanTasks } from './task-scan.js'
-import type { ScanBounds, ScanCursor } from './task-scan.js'
+import type { ScanBounds } from './task-scan.js'
 import { PageRun } from './page-run.js'
-
-/**
- * The upstream window of every Tasks read: the longest horizon a query may
- * ask for, plus a day for the upstream's undocumented window rule (a calendar
- * rule may keep a day less) and a day for loads that last long. Tasks leave it
- * only in workspaces with over ten years of history (countBetween checks).
- */
-export const TASK_WINDOW_DAYS = DEFAULT_LIMITS.maxDays + 2
-
-/**
- * What fixes a load's set: T, BotCity's time when the load started; h, the
- * dateCreation of the newest task the upstream listed then, and hIds, the ids
- * it listed at that millisecond (null: all of them). A load that starts past
- * the head ($skip in the upstream order) never reads it: its h is null, and
- * positions alone keep newer tasks out (task-scan.ts).
- */
-interface Snapshot { T: number; h: number | null; hIds: number[] | null }
-
-/** Resumable scan: snapshot, cursor, page size, rows given so far, an anchor (position ↔ date) for estimating where the set ends, and the count if asked. */
-interface ScanState { m: 'scan'; s: Snapshot; cur: ScanCursor; ps: number; given: number; a: OrderPoint | null; n: number | null }
-/** A load sorted or filtered in the bridge: its snapshot, where its next page starts, its count, and the key of its order once it spans pages. */
-interface LocalState { m: 'local'; s: Snapshot; offset: number; n: number | null; o?: string }
 
 const MAX_RESTARTS = 3
 
 /** The set's instants (and the ids of its newest millisecond), and the load's snapshot. */
 interface Bounds extends ScanBounds { readonly snapshot: Snapshot }
 
-function isNativeOrder(ctx: ExecContext): boolean {
-  const o = ctx.query.orderby
-  return o.length === 0 || (o.length === 1 && o[0]?.descending === true && o[0].expr.kind === 'property' && o[0].expr.name === 'dateCreation')
-}
-
-function readState(state: unknown): ScanState | LocalState | null {
-  if (state === null) return null
-  const s = state as { m?: unknown; s?: { T?: unknown } }
-  if ((s.m === 'scan' || s.m === 'local') && typeof s.s === 'object' && s.s !== null && typeof s.s.T === 'number') return s as ScanState | LocalState
-  throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'The $skiptoken does not belong to a Tasks query.', { target: '$skiptoken' })
-}
+const residualFree = (plan: ReadPlan): boolean => plan.residual.filter === null && plan.residual.search === null
 
 /** The snapshot of a load starting now: page 0 as the upstream lists it (or as cached, at most CACHE_TTL_S ago). */
 async function takeSnapshot(ctx: ExecContext, run: PageRun<WireTask>): Promise<Snapshot> {
@@ -77,35 +47,40 @@ async function takeSnapshot(ctx: ExecContext, run: PageRun<WireTask>): Promise<S
 }
 
 export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
-  const state = readState(ctx.state)
-  const run = new PageRun<WireTask>((page, fresh) => ctx.access.taskPage(page, TASK_WINDOW_DAYS, fresh))
-  const range = instantRange(ctx.query.filter, 'dateCreation')
-  const residualFree = range.absorbed && ctx.residual.search === null
-  const wantCount = ctx.countOnly || ctx.query.count
-  if (ctx.query.top === 0 && !wantCount) return { rows: [], count: null, next: null }
+  const { plan } = ctx
+  const state = expectResume(plan.resume, 'scan', 'local')
+  const wantCount = plan.window.countOnly || plan.window.count
+  if (plan.strategy === 'none') return { rows: [], count: null, next: null }
+  const params = plan.upstream.params
+  const run = new PageRun<WireTask>((page, fresh) => ctx.access.page<WireTask>('tasks', page, params, fresh))
   // Every plan reads page 0 first, except a window in the upstream order that jumps past it.
-  const jumps = isNativeOrder(ctx) && residualFree && !wantCount && range.to === null && (ctx.query.skip ?? 0) > 0
-  const snapshot = state?.s ?? (jumps ? { T: ctx.access.upstreamNow(), h: null, hIds: null } : await takeSnapshot(ctx, run))
-  const lower = Math.max(snapshot.T - ctx.horizonDays * DAY_MS, range.from ?? -Infinity)
+  const snapshot = state?.s ?? (plan.jump ? { T: ctx.access.upstreamNow(), h: null, hIds: null } : await takeSnapshot(ctx, run))
+  const lower = Math.max(snapshot.T - plan.horizonDays * DAY_MS, plan.range.from ?? -Infinity)
   const head = snapshot.h ?? Infinity
-  const upper = Math.min(head, range.to ?? Infinity)
+  const upper = Math.min(head, plan.range.to ?? Infinity)
   if (lower > upper) return { rows: [], count: wantCount ? 0 : null, next: null }
   if (ctx.access.upstreamNow() - (TASK_WINDOW_DAYS - 1) * DAY_MS > lower) {
     throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'This paged load started too long ago for BotCity Insights to still hold its oldest tasks; restart the refresh.', { target: '$skiptoken' })
   }
   const bounds: Bounds = { lower, upper, upperIds: upper === head ? snapshot.hIds : null, snapshot }
-
-  if (ctx.countOnly && residualFree) return { rows: [], count: await countBetween(ctx, run, bounds), next: null }
-  // A count of what a residual filter matches fixes the load's rows on its first page
-  // (localWindow keeps them), so the count is the rows served whatever tasks do meanwhile.
-  if (!isNativeOrder(ctx) || state?.m === 'local' || (wantCount && !residualFree)) {
-    return localWindow(ctx, run, bounds, state?.m === 'local' ? state : null)
-  }
-  for (let attempt = 0; ; attempt++) {
-    const result = await nativeScan(ctx, run, bounds, residualFree, state as ScanState | null)
-    if (result !== 'restart') return result
-    if (attempt >= MAX_RESTARTS) throw bridgeError('UPSTREAM_UNAVAILABLE', 'Tasks in BotCity Insights changed too fast to read a consistent page; retry.')
-    run.forgetAll()
+  switch (plan.strategy) {
+    case 'count':
+      return { rows: [], count: await countBetween(ctx, run, bounds), next: null }
+    // A count of what a residual filter matches fixes the load's rows on its first page
+    // (localWindow keeps them), so the count is the rows served whatever tasks do meanwhile.
+    case 'full-scan':
+    case 'held-order':
+      return localWindow(ctx, run, bounds, state?.m === 'local' ? state : null)
+    case 'native-window':
+    case 'date-window':
+      for (let attempt = 0; ; attempt++) {
+        const result = await nativeScan(ctx, run, bounds, state?.m === 'scan' ? state : null)
+        if (result !== 'restart') return result
+        if (attempt >= MAX_RESTARTS) throw bridgeError('UPSTREAM_UNAVAILABLE', 'Tasks in BotCity Insights changed too fast to read a consistent page; retry.')
+        run.forgetAll()
+      }
+    case 'lookup':
+      throw bridgeError('BRIDGE_ERR_INTERNAL', `No Tasks executor runs the strategy ${plan.strategy}.`)
   }
 }
 
@@ -120,7 +95,7 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
  * counted by reading it.
  */
 async function countBetween(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds): Promise<number> {
-  const start = await locate(run, bounds.upper, ctx.pageSizeHint, bounds.upperIds)
+  const start = await locate(run, bounds.upper, ctx.plan.upstreamPageSize, bounds.upperIds)
   const oldest = await oldestTaskDate(ctx, run, start.pageSize, start.total)
   // The set reaches past the oldest task: it ends where the list does, in the same read.
   if (oldest === null || bounds.lower <= oldest) return Math.max(0, start.total - start.pos)
@@ -165,7 +140,7 @@ function emptyCursor(): ScanCursor {
 }
 
 /** Where reading starts: the head, or where an upper bound before the newest task starts (found by bisection). */
-async function startOf(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, pageSizeHint: number): Promise<{ cursor: ScanCursor; anchor: OrderPoint | null; pageSize: number }> {
+async function startOf(run: PageRun<WireTask>, bounds: Bounds, pageSizeHint: number): Promise<{ cursor: ScanCursor; anchor: OrderPoint | null; pageSize: number }> {
   if (bounds.upper === (bounds.snapshot.h ?? Infinity)) return { cursor: emptyCursor(), anchor: Number.isFinite(bounds.upper) ? { pos: 0, date: bounds.upper } : null, pageSize: pageSizeHint }
   const at = await locate(run, bounds.upper, pageSizeHint, bounds.upperIds)
   return { cursor: { ...emptyCursor(), pos: at.pos, total: at.total, ref: at.ref, refStart: at.refStart }, anchor: { pos: at.pos, date: bounds.upper }, pageSize: at.pageSize }
@@ -173,8 +148,8 @@ async function startOf(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds,
 
 /** Reads the whole set once (bounded by MAX_LOCAL_ROWS), handing each row to `take`. */
 async function readSet(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, take: (row: Row) => void): Promise<void> {
-  const read = rowReader(ctx.set)
-  const start = await startOf(ctx, run, bounds, ctx.pageSizeHint)
+  const read = rowReader(ctx.plan.set)
+  const start = await startOf(run, bounds, ctx.plan.upstreamPageSize)
   const end = new EndEstimate(start.anchor, bounds.lower)
   let seen = 0
   await scanTasks({
@@ -194,18 +169,19 @@ async function readSet(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds,
   })
 }
 
-async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, state: LocalState | null): Promise<ExecResult> {
+async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, state: LocalResume | null): Promise<ExecResult> {
   if (state?.o !== undefined) return heldOrderPage(ctx, run, bounds, state, state.o)
+  const { window, set } = ctx.plan
   const keep = matches(ctx.residual)
   const offset = state?.offset ?? 0
   // Only the first `limit` rows of the ordered result can reach this page: keep
   // those (re-cut now and then), count the rest — memory follows the page, not
   // the window. Of every matching row, only what orders it is kept, in case the
   // answer spans pages: its order is then kept for the load (keepOrder).
-  const skip = ctx.query.skip ?? 0
-  const limit = skip + Math.min(ctx.query.top ?? Infinity, offset + ctx.pageSize)
+  const { skip } = window
+  const limit = skip + Math.min(window.top ?? Infinity, offset + window.pageSize)
   const { compare } = ctx.residual
-  const tie = keyTieBreak(ctx.set.key)
+  const tie = keyTieBreak(set.key)
   const order = compare === null ? null : (a: Row, b: Row): number => compare(a, b) || tie(a, b)
   const cut = (): void => {
     if (order !== null) kept.sort(order)
@@ -218,33 +194,33 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bou
   await readSet(ctx, run, bounds, (row) => {
     if (!keep(row)) return
     matchedRows++
-    if (!ctx.countOnly) all.push(orderOnly(row))
+    if (!window.countOnly) all.push(orderOnly(row))
     if (order !== null || kept.length < limit) kept.push(row)
     if (kept.length >= 2 * limit + 1024) cut()
   })
   cut()
-  const page = applyWindow(kept, { filter: null, search: null, compare: null }, ctx.set.key, {
-    skip, top: ctx.query.top, offset, pageSize: ctx.pageSize, matched: matchedRows
+  const page = applyWindow(kept, { filter: null, search: null, compare: null }, set.key, {
+    skip, top: window.top, offset, pageSize: window.pageSize, matched: matchedRows
   })
   const count = state?.n ?? page.matched
   let held: string | undefined
-  if (page.nextOffset !== null && !ctx.countOnly) {
+  if (page.nextOffset !== null && !window.countOnly) {
     // The next pages follow this order, whatever the tasks do meanwhile.
     if (order !== null) all.sort(order)
     held = randomUUID()
-    await ctx.access.keepOrder(held, all.map((r) => r[ctx.set.key] as number))
+    await ctx.access.keepOrder(held, all.map((r) => r[set.key] as number))
   }
   return {
-    rows: ctx.countOnly ? [] : page.rows,
-    count: ctx.query.count || ctx.countOnly ? count : null,
-    next: page.nextOffset === null || ctx.countOnly ? null : ({ m: 'local', s: bounds.snapshot, offset: page.nextOffset, n: ctx.query.count ? count : null, ...(held === undefined ? {} : { o: held }) } satisfies LocalState)
+    rows: window.countOnly ? [] : page.rows,
+    count: window.count || window.countOnly ? count : null,
+    next: page.nextOffset === null || window.countOnly ? null : ({ m: 'local', s: bounds.snapshot, offset: page.nextOffset, n: window.count ? count : null, ...(held === undefined ? {} : { o: held }) } satisfies LocalResume)
   }
 }
 
 /** A row reduced to what the residual order compares (and the key): what a load's order is computed from. */
 function ordering(ctx: ExecContext): (row: Row) => Row {
-  const names = new Set<string>([ctx.set.key])
-  for (const item of ctx.query.orderby) propertyNames(item.expr, names)
+  const names = new Set<string>([ctx.plan.set.key])
+  for (const item of ctx.plan.residual.orderby) propertyNames(item.expr, names)
   return (row) => {
     const out: Record<string, RowValue> = {}
     for (const name of names) out[name] = row[name] ?? null
@@ -269,18 +245,19 @@ function propertyNames(expr: Expr, into: Set<string>): void {
 }
 
 /** A later page of a load whose order is held: the ids of its slice, read from the set as the tasks stand now. */
-async function heldOrderPage(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, state: LocalState, key: string): Promise<ExecResult> {
+async function heldOrderPage(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, state: LocalResume, key: string): Promise<ExecResult> {
+  const { window, set } = ctx.plan
   const ids = await ctx.access.order(key)
   if (ids === null) {
     throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'The order of this paged load is no longer held (the bridge restarted, or the load paused for hours); restart the refresh.', { target: '$skiptoken' })
   }
-  const skip = ctx.query.skip ?? 0
+  const { skip } = window
   const start = skip + state.offset
-  const end = ctx.query.top === null ? ids.length : Math.min(ids.length, skip + ctx.query.top)
-  const pageEnd = Math.min(end, start + ctx.pageSize)
+  const end = window.top === null ? ids.length : Math.min(ids.length, skip + window.top)
+  const pageEnd = Math.min(end, start + window.pageSize)
   const wanted = new Map<number, Row | null>(ids.slice(start, pageEnd).map((id) => [id, null]))
   await readSet(ctx, run, bounds, (row) => {
-    const id = row[ctx.set.key] as number
+    const id = row[set.key] as number
     if (wanted.has(id)) wanted.set(id, row)
   })
   const rows: Row[] = []
@@ -291,31 +268,34 @@ async function heldOrderPage(ctx: ExecContext, run: PageRun<WireTask>, bounds: B
   const count = state.n ?? ids.length
   return {
     rows,
-    count: ctx.query.count ? count : null,
-    next: pageEnd < end ? ({ m: 'local', s: bounds.snapshot, offset: pageEnd - skip, n: state.n, o: key } satisfies LocalState) : null
+    count: window.count ? count : null,
+    next: pageEnd < end ? ({ m: 'local', s: bounds.snapshot, offset: pageEnd - skip, n: state.n, o: key } satisfies LocalResume) : null
   }
 }
 
-async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, residualFree: boolean, state: ScanState | null): Promise<ExecResult | 'restart'> {
-  const read = rowReader(ctx.set)
+async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, state: ScanResume | null): Promise<ExecResult | 'restart'> {
+  const { plan } = ctx
+  const { window } = plan
+  const free = residualFree(plan)
+  const read = rowReader(plan.set)
   const keep = matches(ctx.residual)
-  const top = ctx.query.top
+  const { top } = window
   const given = state?.given ?? 0
-  const want = Math.min(ctx.pageSize, top === null ? Infinity : top - given)
-  // With $count, nativeScan serves only residual-free loads (executeTasks).
-  const count = !ctx.query.count ? null : state?.n ?? await countBetween(ctx, run, bounds)
+  const want = Math.min(window.pageSize, top === null ? Infinity : top - given)
+  // With $count, the planner sends here only residual-free loads.
+  const count = !window.count ? null : state?.n ?? await countBetween(ctx, run, bounds)
   if (want <= 0) return { rows: [], count, next: null }
   let cursor: ScanCursor = state?.cur ?? emptyCursor()
-  let pageSizeHint = state?.ps ?? ctx.pageSizeHint
-  let skipLeft = state === null ? ctx.query.skip ?? 0 : 0
+  let pageSizeHint = state?.ps ?? plan.upstreamPageSize
+  let skipLeft = state === null ? window.skip : 0
   let jumped = false
   let anchor: OrderPoint | null = state === null ? null : state.a
   if (state === null) {
-    const start = await startOf(ctx, run, bounds, pageSizeHint)
+    const start = await startOf(run, bounds, pageSizeHint)
     cursor = start.cursor
     anchor = start.anchor
     pageSizeHint = start.pageSize
-    if (residualFree && skipLeft > 0) {
+    if (free && skipLeft > 0) {
       cursor = { ...cursor, pos: cursor.pos + skipLeft }
       skipLeft = 0
       jumped = true
@@ -340,9 +320,9 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
       // the load will not use. Beyond it, only the share of rows matching so far
       // says how far the matches lie: half of that estimate, or doubling batches
       // while nothing matched (a key looked up by a filter), keeps a rare match fast.
-      const need = residualFree ? want - rows.length : skipLeft + (top === null ? Infinity : top - given - rows.length)
+      const need = free ? want - rows.length : skipLeft + (top === null ? Infinity : top - given - rows.length)
       const certain = Math.ceil(((c.pos % ps) + need) / ps)
-      const likely = residualFree || scanned === 0 ? certain
+      const likely = free || scanned === 0 ? certain
         : matched === 0 ? 2 ** batches
           : Math.max(certain, Math.floor(need / (matched / scanned) / ps / 2))
       batches++
@@ -363,11 +343,11 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
   })
   if (outcome.restart === true) return 'restart'
   const more = !outcome.ended && (top === null || given + rows.length < top)
-  if (more && ctx.prefetch && residualFree) readAhead(ctx, outcome.cursor, outcome.pageSize, Math.min(READ_AHEAD_PAGES * ctx.pageSize, top === null ? Infinity : top - given - rows.length), end)
+  if (more && ctx.prefetch && free) readAhead(ctx, outcome.cursor, outcome.pageSize, Math.min(READ_AHEAD_PAGES * window.pageSize, top === null ? Infinity : top - given - rows.length), end)
   return {
     rows,
     count,
-    next: more ? ({ m: 'scan', s: bounds.snapshot, cur: outcome.cursor, ps: outcome.pageSize, given: given + rows.length, a: anchor ?? end.first(), n: count } satisfies ScanState) : null
+    next: more ? ({ m: 'scan', s: bounds.snapshot, cur: outcome.cursor, ps: outcome.pageSize, given: given + rows.length, a: anchor ?? end.first(), n: count } satisfies ScanResume) : null
   }
 }
 
@@ -383,11 +363,8 @@ const READ_AHEAD_PAGES = 2
 function readAhead(ctx: ExecContext, cursor: ScanCursor, ps: number, rows: number, end: EndEstimate): void {
   const first = Math.floor(cursor.pos / ps)
   const count = Math.min(Math.ceil(((cursor.pos % ps) + rows) / ps), end.pages(cursor, ps))
-  for (let p = first; p < first + count; p++) ctx.access.readAhead(p, TASK_WINDOW_DAYS)
+  for (let p = first; p < first + count; p++) ctx.access.readAhead('tasks', p, ctx.plan.upstream.params)
 }
-
-/** A known point of the upstream order: the row at `pos` was created at `date`. */
-interface OrderPoint { readonly pos: number; readonly date: number }
 
 /** Rows behind the cursor a recent rate is measured over (three upstream pages). */
 const RECENT_ROWS = 60

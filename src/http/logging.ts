@@ -1,5 +1,6 @@
 // Structured logs (pino through Fastify) that never carry secrets: credentials
 // headers are redacted and secret query parameters are masked in logged URLs.
+import { costOf } from './request-cost.js'
 import type { FastifyServerOptions } from 'fastify'
 import { decodedOrNull, splitQuery } from '../odata/index.js'
 
@@ -38,7 +39,12 @@ export function loggerOptions(options: LoggingOptions): FastifyServerOptions['lo
         method: req.method,
         url: maskSecretParams(req.url, names),
         userAgent: req.headers['user-agent']
-      })
+      }),
+      // The answer's status and, for a data request, what it cost the upstream against its plan's estimate.
+      res: (reply: { statusCode: number }) => {
+        const cost = costOf(reply)
+        return { statusCode: reply.statusCode, ...(cost === undefined ? {} : { cost }) }
+      }
     }
   }
 }

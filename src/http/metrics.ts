@@ -13,6 +13,8 @@ import { feedPath } from './feed-path.js'
 const PREFIX = 'botcity_odata_'
 /** Seconds: a cached page answers in milliseconds, a local sort over a long window in tens of seconds. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+/** actual ÷ estimate: exact at 1; a range's upper bound is at most 2× its lower, so a good range lands in 0.5–1. */
+const RATIO_BUCKETS = [0.25, 0.5, 0.75, 0.99, 1, 1.01, 1.25, 1.5, 2, 4]
 const SET_NAMES: ReadonlySet<string> = new Set(ENTITY_SETS.map((s) => s.name))
 
 export interface BridgeMetrics {
@@ -23,6 +25,8 @@ export interface BridgeMetrics {
   readonly upstreamCall: (event: UpstreamCallEvent) => void
   /** For the Feed's `onRows`: rows written in one response. */
   readonly rowsServed: (set: string, rows: number) => void
+  /** For the Feed's `onEstimate`: a request's actual ÷ estimated upstream page reads (null: the estimate was unknown). */
+  readonly estimateRatio: (ratio: number | null) => void
   /** Reads the cache's figures at each scrape; returns the cache unchanged. */
   watchPageCache<C extends { stats(): PageCacheStats }>(cache: C): C
 }
@@ -65,6 +69,8 @@ export function createMetrics(): BridgeMetrics {
   new Gauge({ name: `${PREFIX}page_cache_bytes`, help: 'Approximate bytes held by the page cache.', registers, collect() { this.set(cacheStats().bytes) } })
   new Gauge({ name: `${PREFIX}page_cache_entries`, help: 'Pages held by the page cache.', registers, collect() { this.set(cacheStats().entries) } })
   for (const name of SET_NAMES) rows.inc({ entity_set: name }, 0)
+  const ratio = new Histogram({ name: `${PREFIX}plan_estimate_ratio`, help: 'Per data request, upstream page reads made ÷ the plan\'s estimate (its upper bound for a range; docs/explain.md): 1 is exact, below 1 fewer reads than feared.', buckets: RATIO_BUCKETS, registers })
+  const unknown = new Counter({ name: `${PREFIX}plan_estimates_unknown_total`, help: 'Data requests whose plan could not estimate its upstream reads before reading (a local sort or filter over a horizon).', registers })
 
   return {
     registry,
@@ -78,6 +84,10 @@ export function createMetrics(): BridgeMetrics {
       if (event.retries > 0) retries.inc({ route: event.route }, event.retries)
       if (event.relogin) relogins.inc({ route: event.route })
       if (event.route === 'login') logins.inc({ outcome: event.outcome })
+    },
+    estimateRatio(r) {
+      if (r === null) unknown.inc()
+      else ratio.observe(r)
     },
     rowsServed(set, count) {
       if (SET_NAMES.has(set) && count > 0) rows.inc({ entity_set: set }, count)

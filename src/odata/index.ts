@@ -11,3 +11,5 @@ export { SUPPORTED_OPTIONS, NOT_IMPLEMENTED_OPTIONS, type SupportedOption } from
 export { FUNCTION_NAMES, type FunctionName } from './functions.js'
 export { arithType, comparable, elementType, isCollection, isInteger, isNumeric, literalType, negateType, propertyType, type ExprType } from './expr-type.js'
 export { allOf, equals, includes, keyEquals, literal, oneOf, propertyRef } from './build.js'
+export { parseResourcePath, type ResourcePath } from './resource-path.js'
+export { exprText, orderByText, searchText } from './print.js'

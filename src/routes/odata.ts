@@ -11,7 +11,7 @@ import { DEFAULT_LIMITS, parseQueryString } from '../odata/index.js'
 import { requestQuery } from '../http/request-query.js'
 import { parseResourcePath } from '../odata/resource-path.js'
 import { serviceDocument } from './service.js'
-import type { Feed } from '../feed/feed.js'
+import type { Feed } from './feed.js'
 
 export interface ODataRouteOptions {
   publicUrl: string | null

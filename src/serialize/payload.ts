@@ -109,6 +109,8 @@ export interface CollectionPage {
   readonly expanded?: readonly ExpandedValues[]
   readonly count: number | null
   readonly nextLink: string | null
+  /** Instance annotations written after the rows (worked out when the last piece is written). */
+  readonly trailer?: () => Readonly<Record<string, unknown>>
 }
 
 /** Rows per chunk of a collection written piecewise. */
@@ -119,7 +121,7 @@ const ROWS_PER_CHUNK = 250
  * tail — so a large page can be sent as it is written (feed.ts) instead of
  * being built into one string first.
  */
-function* valueChunks(head: Record<string, unknown>, rows: number, writeRow: (i: number) => string, nextLink: string | null): Generator<string> {
+function* valueChunks(head: Record<string, unknown>, rows: number, writeRow: (i: number) => string, page: CollectionPage): Generator<string> {
   const headText = JSON.stringify(head)
   yield `${headText.slice(0, -1)}${headText.length > 2 ? ',' : ''}"value":[`
   for (let start = 0; start < rows; start += ROWS_PER_CHUNK) {
@@ -127,7 +129,8 @@ function* valueChunks(head: Record<string, unknown>, rows: number, writeRow: (i:
     for (let i = start; i < Math.min(rows, start + ROWS_PER_CHUNK); i++) parts.push(writeRow(i))
     yield `${start === 0 ? '' : ','}${parts.join(',')}`
   }
-  yield `]${nextLink === null ? '' : `,"@odata.nextLink":${JSON.stringify(nextLink)}`}}`
+  const tail = JSON.stringify({ ...(page.nextLink === null ? {} : { '@odata.nextLink': page.nextLink }), ...page.trailer?.() })
+  yield `]${tail.length > 2 ? `,${tail.slice(1)}` : '}'}`
 }
 
 function collectionHead(options: PayloadOptions, context: string, count: number | null): Record<string, unknown> {
@@ -139,7 +142,7 @@ function collectionHead(options: PayloadOptions, context: string, count: number 
 
 export function collectionChunks(options: PayloadOptions, page: CollectionPage): Generator<string> {
   const write = entityWriter(options)
-  return valueChunks(collectionHead(options, contextUrl(options, ''), page.count), page.rows.length, (i) => JSON.stringify(write(page.rows[i] as Row, page.expanded?.[i])), page.nextLink)
+  return valueChunks(collectionHead(options, contextUrl(options, ''), page.count), page.rows.length, (i) => JSON.stringify(write(page.rows[i] as Row, page.expanded?.[i])), page)
 }
 
 export function entityPayload(options: PayloadOptions, row: Row, expanded?: ExpandedValues): Record<string, unknown> {
@@ -174,5 +177,5 @@ export function aggregateChunks(options: PayloadOptions, columns: readonly Aggre
     }
     return JSON.stringify(out)
   }
-  return valueChunks(collectionHead(options, context, page.count), page.rows.length, (i) => write(page.rows[i] as Row), page.nextLink)
+  return valueChunks(collectionHead(options, context, page.count), page.rows.length, (i) => write(page.rows[i] as Row), page)
 }

@@ -3,9 +3,10 @@
 // entry; the credential itself goes along so a shared cache can seal what it
 // stores). The client bounds the calls in flight per credential.
 import { LRUCache } from 'lru-cache'
-import type { InsightsClient } from './client.js'
+import type { InsightsClient, PagedRoute, ReadParams } from './client.js'
+import type { SpringPage } from './wire.js'
 import type { Credential } from './credential.js'
-import type { PageCache } from './page-cache.js'
+import type { PageCache, Stamped } from './page-cache.js'
 import type { UpstreamAccess } from './access.js'
 
 export interface AccessFactory {
@@ -22,6 +23,11 @@ export type UpstreamPageSize = 'auto' | number
 /** How long pages read ahead for a load's next request may take to arrive; past it they are dropped (docs/reliability.md). */
 export const READ_AHEAD_MS = 30_000
 
+/** A cache key's rendering of a read's parameters: sorted, values JSON-quoted so none can run into the next. */
+function paramsKey(params: ReadParams): string {
+  return Object.keys(params).sort().map((k) => `${k}=${JSON.stringify(params[k])}`).join(' ')
+}
+
 /** Thrown by the read of an order that is not held: get() then answers null. */
 const NOT_HELD = Symbol('not held')
 
@@ -34,39 +40,30 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
   const facts = new LRUCache<string, Promise<unknown>>({ max: 10_000 })
   return (credential, signal) => {
     const id = client.credentialId(credential)
-    const sizeFor = async (route: 'tasks' | 'automation'): Promise<number | undefined> => {
+    const sizeFor = async (route: PagedRoute): Promise<number | undefined> => {
       if (pageSize !== 'auto') return pageSize
       const finding = await client.pageSize(credential, route)
       return finding.honoured ? finding.pageSize : undefined
+    }
+    const readPage = async <T>(route: PagedRoute, page: number, params: ReadParams, fresh: boolean, stop: AbortSignal | undefined): Promise<Stamped<SpringPage<T>>> => {
+      const size = await sizeFor(route)
+      return cache.get<SpringPage<T>>(`${id} ${route} ${paramsKey(params)} size=${size ?? '-'} page=${page}`,
+        (s) => client.page<T>(credential, route, { page, params, signal: s, ...(size === undefined ? {} : { size }) }), fresh, credential, stop)
     }
     return {
       async pageSize(route) {
         if (pageSize !== 'auto') return pageSize
         return (await client.pageSize(credential, route)).pageSize
       },
-      taskPage: async (page, days, fresh) => {
-        const size = await sizeFor('tasks')
-        return cache.get(`${id} tasks days=${days} size=${size ?? '-'} page=${page}`, (s) => client.tasks(credential, { page, days, signal: s, ...(size === undefined ? {} : { size }) }), fresh, credential, signal)
-      },
-      readAhead(page, days) {
+      page: <T>(route: PagedRoute, page: number, params: ReadParams, fresh = false) => readPage<T>(route, page, params, fresh, signal),
+      readAhead(route, page, params) {
         // For the next request of the load: stopped when this request's client
         // leaves before its answer is whole, or when no next request came in time.
         const within = AbortSignal.timeout(READ_AHEAD_MS)
-        const stop = signal === undefined ? within : AbortSignal.any([signal, within])
-        void sizeFor('tasks').then((size) => cache.get(`${id} tasks days=${days} size=${size ?? '-'} page=${page}`,
-          (s) => client.tasks(credential, { page, days, signal: s, ...(size === undefined ? {} : { size }) }), false, credential, stop)).catch(() => undefined)
+        readPage(route, page, params, false, signal === undefined ? within : AbortSignal.any([signal, within])).catch(() => undefined)
       },
-      automationPage: async (page, params) => {
-        const size = await sizeFor('automation')
-        return cache.get(`${id} automation filterBy=${params.filterBy} automation=${JSON.stringify(params.automation ?? null)} size=${size ?? '-'} page=${page}`,
-          (s) => client.automations(credential, {
-            page,
-            ...(size === undefined ? {} : { size }),
-            filterBy: params.filterBy,
-            ...(params.automation === undefined ? {} : { automation: params.automation }),
-            signal: s
-          }), false, credential, signal)
-      },
+      list: <T>(route: 'runners', params: ReadParams) =>
+        cache.get<T[]>(`${id} ${route} ${paramsKey(params)}`, (s) => client.list<T>(credential, route, { params, signal: s }), false, credential, signal),
       upstreamNow: () => client.clock.now(),
       async keepOrder(load, ids) {
         await orders.get(`${id} order ${load}`, async () => [...ids], true, credential)
@@ -89,14 +86,7 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
           known.catch(() => { if (facts.get(key) === known) facts.delete(key) })
         }
         return known
-      },
-      runners: (params) =>
-        cache.get(`${id} runners filterBy=${params.filterBy} runner=${JSON.stringify(params.runner ?? null)}`,
-          (s) => client.runners(credential, {
-            filterBy: params.filterBy,
-            ...(params.runner === undefined ? {} : { runner: params.runner }),
-            signal: s
-          }), false, credential, signal)
+      }
     }
   }
 }

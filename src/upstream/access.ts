@@ -1,20 +1,19 @@
 // What the executors may ask of the upstream for one request: pages of a route
-// with fixed parameters, each stamped with when it was read (a cached page
-// keeps the stamp of its original read). The page cache sits below this.
+// with the parameters a plan chose, each stamped with when it was read (a
+// cached page keeps the stamp of its original read). The page cache sits below this.
+import type { PagedRoute, ReadParams } from './client.js'
 import type { Stamped } from './page-cache.js'
-import type { SpringPage, WireAutomation, WireRunner, WireTask } from './wire.js'
+import type { SpringPage } from './wire.js'
 
 export interface UpstreamAccess {
   /** Rows per upstream page of a paged route (learned once: 20 unless a larger size is honoured). */
-  pageSize(route: 'tasks' | 'automation'): Promise<number>
-  /** GET /api/v1/insights/tasks?page&days; `fresh` skips the cache. */
-  taskPage(page: number, days: number, fresh: boolean): Promise<Stamped<SpringPage<WireTask>>>
-  /** Reads a Tasks page into the cache for the load's next request (never for this one). */
-  readAhead(page: number, days: number): void
-  /** GET /api/v1/insights/automation?page&filterBy[&automation] */
-  automationPage(page: number, params: { filterBy: number; automation?: string }): Promise<Stamped<SpringPage<WireAutomation>>>
-  /** GET /api/v1/insights/runners?filterBy[&runner] */
-  runners(params: { filterBy: number; runner?: string }): Promise<Stamped<WireRunner[]>>
+  pageSize(route: PagedRoute): Promise<number>
+  /** One page of a paged route; `fresh` skips the cache. */
+  page<T>(route: PagedRoute, page: number, params: ReadParams, fresh?: boolean): Promise<Stamped<SpringPage<T>>>
+  /** Reads a page into the cache for the load's next request (never for this one). */
+  readAhead(route: PagedRoute, page: number, params: ReadParams): void
+  /** Every row of an unpaged route. */
+  list<T>(route: 'runners', params: ReadParams): Promise<Stamped<T[]>>
   /** BotCity's clock now, as estimated from its answers (epoch ms). */
   upstreamNow(): number
   /**

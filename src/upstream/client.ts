@@ -28,6 +28,16 @@ export interface LoginInfo {
 
 export type PagedRoute = 'tasks' | 'automation'
 
+/** Query parameters of a read, other than the page and its size (a plan's upstream parameters). */
+export type ReadParams = Readonly<Record<string, string | number>>
+
+/** What identifies a row of each data route (the shape check of its answers). */
+const ROW_KEYS = {
+  tasks: { field: 'id', type: 'number' },
+  automation: { field: 'label', type: 'string' },
+  runners: { field: 'id', type: 'string' }
+} as const
+
 export interface InsightsClient {
   readonly baseUrl: string
   /** The credential's session (cached, or one fresh login): proves the login and key work. */
@@ -35,6 +45,10 @@ export interface InsightsClient {
   tasks(credential: Credential, query: TasksQuery): Promise<SpringPage<WireTask>>
   automations(credential: Credential, query: AutomationsQuery): Promise<SpringPage<WireAutomation>>
   runners(credential: Credential, query?: RunnersQuery): Promise<WireRunner[]>
+  /** One page of a paged route with any parameters the model declares (`size` only if given). */
+  page<T>(credential: Credential, route: PagedRoute, query: { page: number; size?: number; params: ReadParams; signal?: AbortSignal }): Promise<SpringPage<T>>
+  /** Every row of an unpaged route. */
+  list<T>(credential: Credential, route: 'runners', query: { params: ReadParams; signal?: AbortSignal }): Promise<T[]>
   /** No authentication. */
   version(options?: { signal?: AbortSignal }): Promise<VersionResponse>
   /** Whether the route honours `size`, probed once per base URL + route and remembered. */
@@ -123,15 +137,22 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
     },
     tasks(credential, query) {
       return dataCall('tasks', credential, tasksParams(query), query.signal,
-        (body) => asSpringPage<WireTask>('tasks', body, { field: 'id', type: 'number' }))
+        (body) => asSpringPage<WireTask>('tasks', body, ROW_KEYS.tasks))
     },
     automations(credential, query) {
       return dataCall('automation', credential, automationsParams(query), query.signal,
-        (body) => asSpringPage<WireAutomation>('automation', body, { field: 'label', type: 'string' }))
+        (body) => asSpringPage<WireAutomation>('automation', body, ROW_KEYS.automation))
     },
     runners(credential, query = {}) {
       return dataCall('runners', credential, runnersParams(query), query.signal,
-        (body) => asArray<WireRunner>('runners', body, { field: 'id', type: 'string' }))
+        (body) => asArray<WireRunner>('runners', body, ROW_KEYS.runners))
+    },
+    page<T>(credential: Credential, route: PagedRoute, query: { page: number; size?: number; params: ReadParams; signal?: AbortSignal }) {
+      return dataCall(route, credential, { page: query.page, ...query.params, size: query.size }, query.signal,
+        (body) => asSpringPage<T>(route, body, ROW_KEYS[route]))
+    },
+    list<T>(credential: Credential, route: 'runners', query: { params: ReadParams; signal?: AbortSignal }) {
+      return dataCall(route, credential, { ...query.params }, query.signal, (body) => asArray<T>(route, body, ROW_KEYS[route]))
     },
     version(versionOptions = {}) {
       const spec = { route: 'version' as const, fields: {}, secrets: [], signal: versionOptions.signal }

@@ -1,5 +1,5 @@
 // The upstream client: everything the planner and the routes use from src/upstream.
-export { createInsightsClient, type InsightsClient, type LoginInfo, type PagedRoute } from './client.js'
+export { createInsightsClient, type InsightsClient, type LoginInfo, type PagedRoute, type ReadParams } from './client.js'
 export type { Credential, CredentialIdOf } from './credential.js'
 export { CLIENT_DEFAULTS, type InsightsClientOptions } from './options.js'
 export type { CallOutcome, UpstreamCallEvent, UpstreamLogger } from './observability.js'

@@ -179,6 +179,8 @@ function pushedKey(q: Query): string | null {
 
 /** The upstream calls a load must cost (README "What goes upstream"), given its bridge page size and pages. */
 function expectedCalls(q: Query, pageSize: number, bridgePages: number): number {
+  // $top=0 without a count reads nothing.
+  if (q.top === 0 && !q.count && !q.countPath) return 0
   if (q.set === 'Runners') return bridgePages
   const all = rowsOf('Automations', q.days ?? 30)
   const pushed = pushedKey(q)
@@ -187,10 +189,11 @@ function expectedCalls(q: Query, pageSize: number, bridgePages: number): number 
     const listed = all.filter((r) => (r.label as string).toLowerCase().includes(pushed.toLowerCase())).length
     return bridgePages * Math.max(1, Math.ceil(listed / UPSTREAM_PAGE))
   }
-  const labelOrder = q.orderby === null || (q.orderby.length === 1 && q.orderby[0]?.ex.text === 'label' && !q.orderby[0].desc)
+  // The upstream lists automations by label, and sorts by it descending when asked (sort=label,desc).
+  const labelOrder = q.orderby === null || (q.orderby.length === 1 && q.orderby[0]?.ex.text === 'label')
   const full = Math.max(1, Math.ceil(all.length / UPSTREAM_PAGE))
   if (q.filter !== null || q.search !== null || q.count || q.countPath || !labelOrder) return bridgePages * full
-  // Label order with only $top/$skip: each bridge page reads the pages covering its slice.
+  // Label order (either way) with only $top/$skip: each bridge page reads the pages covering its slice.
   const skip = q.skip ?? 0
   const end = Math.min(all.length, q.top === null ? Infinity : skip + q.top)
   if (end <= skip) return q.top === 0 ? 0 : 1

@@ -11,7 +11,7 @@
 import t from 'tap'
 import { startRecordingBridge } from '../fixtures/recording-bridge.js'
 import { DAY, expectedTasks } from '../fixtures/oracle.js'
-import { TASK_WINDOW_DAYS } from '../../src/execute/tasks.js'
+import { TASK_WINDOW_DAYS } from '../../src/plan/planner.js'
 
 const NOW = Date.UTC(2026, 9, 15, 12, 0, 0)
 const GROWTH_PER_S = 1 / 3600 // one new task an hour, about as many as leave the tail

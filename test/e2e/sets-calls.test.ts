@@ -11,7 +11,7 @@ import { rng } from '../fixtures/oracle.js'
 import { startRecordingBridge } from '../fixtures/recording-bridge.js'
 import type { RecordingBridge } from '../fixtures/recording-bridge.js'
 import { quietStats } from '../fixtures/upstream-stats.js'
-import { TASK_WINDOW_DAYS } from '../../src/execute/tasks.js'
+import { TASK_WINDOW_DAYS } from '../../src/plan/planner.js'
 
 const NOW = Date.UTC(2026, 9, 15, 12, 0, 0)
 const DAY = 86_400_000
@@ -34,7 +34,7 @@ await warmUp(bridge)
 const created = bridge.sim.tasks().map((w) => Date.parse(w.dateCreation)) // newest first
 /** Tasks created in [from, NOW]. */
 const since = (from: number): number => created.filter((c) => c >= from && c <= NOW).length
-/** Every Tasks read asks for the same upstream window (src/execute/tasks.ts). */
+/** Every Tasks read asks for the same upstream window (src/plan/planner.ts). */
 const WINDOW = String(TASK_WINDOW_DAYS)
 /** Pages from the head to the first task older than `from` (the end of a scan down to `from`). */
 const scanTo = (from: number): number => {

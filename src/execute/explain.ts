@@ -1,0 +1,77 @@
+// What a request's reads were planned to cost and what they cost: the body of
+// the `@bridge.explain` annotation (docs/explain.md), the per-request log line
+// and the estimate-accuracy histogram of /metrics.
+import { exprText, orderByText, searchText } from '../odata/index.js'
+import type { Bounds, Estimate } from '../plan/plan.js'
+import type { Actual, ReadRecord } from './meter.js'
+
+export interface ExplainedRead {
+  readonly set: string
+  readonly strategy: string
+  readonly reason: string
+  readonly upstream: { readonly route: string; readonly params: Readonly<Record<string, string | number>>; readonly pageSize: number }
+  /** What the bridge does after push-down, as OData text (absent: nothing). */
+  readonly residual: { readonly filter?: string; readonly search?: string; readonly orderby?: string }
+  readonly estimate: Estimate
+  readonly actual: Actual
+}
+
+export interface Explain {
+  readonly reads: readonly ExplainedRead[]
+  /** The request's estimate: the sum of its reads' (null when any is unknown). */
+  readonly estimate: { readonly reads: Bounds | null; readonly rows: Bounds | null }
+  readonly actual: Actual
+}
+
+/** A read's estimate as it stands after the run: resolved by its first page where it could be. */
+export function finalEstimate(record: ReadRecord): Estimate {
+  return record.resolved ?? record.plan.estimate
+}
+
+function sum(bounds: readonly (Bounds | null)[]): Bounds | null {
+  let min = 0
+  let max = 0
+  for (const b of bounds) {
+    if (b === null) return null
+    min += b.min
+    max += b.max
+  }
+  return { min, max }
+}
+
+export function totalActual(reads: readonly ReadRecord[]): Actual {
+  return reads.reduce((t, r) => ({ reads: t.reads + r.actual.reads, calls: t.calls + r.actual.calls, rows: t.rows + r.actual.rows }), { reads: 0, calls: 0, rows: 0 })
+}
+
+export function explain(reads: readonly ReadRecord[]): Explain {
+  const estimates = reads.map(finalEstimate)
+  return {
+    reads: reads.map((r, i) => {
+      const { plan } = r
+      const { filter, search, orderby } = plan.residual
+      return {
+        set: plan.set.name,
+        strategy: plan.strategy,
+        reason: plan.reason,
+        upstream: { route: plan.upstream.route, params: plan.upstream.params, pageSize: plan.upstreamPageSize },
+        residual: {
+          ...(filter === null ? {} : { filter: exprText(filter) }),
+          ...(search === null ? {} : { search: searchText(search) }),
+          ...(orderby.length === 0 ? {} : { orderby: orderByText(orderby) })
+        },
+        estimate: estimates[i] as Estimate,
+        actual: { ...r.actual }
+      }
+    }),
+    estimate: { reads: sum(estimates.map((e) => e.reads)), rows: sum(estimates.map((e) => e.rows)) },
+    actual: totalActual(reads)
+  }
+}
+
+/** actual ÷ estimate of a request's upstream reads (against the upper bound of a range); null when the estimate is unknown. */
+export function estimateRatio(e: Explain): number | null {
+  if (e.estimate.reads === null) return null
+  const { max } = e.estimate.reads
+  if (max === 0) return e.actual.reads === 0 ? 1 : null
+  return e.actual.reads / max
+}

@@ -1,0 +1,50 @@
+// What a read actually cost: the upstream page reads its executor made (each
+// an upstream call unless the page cache held it), the calls among them, and
+// the upstream rows they brought. Pages read ahead for the load's next request
+// are not this read's: they are not counted (the next request counts them as
+// cached reads). Logins, retries and the one-time page-size probe are not reads.
+import type { Estimate, ReadPlan } from '../plan/plan.js'
+import type { UpstreamAccess } from '../upstream/access.js'
+import type { PagedRoute, ReadParams } from '../upstream/client.js'
+import type { Stamped } from '../upstream/page-cache.js'
+import type { SpringPage } from '../upstream/wire.js'
+
+export interface Actual {
+  reads: number
+  calls: number
+  rows: number
+}
+
+/** One read of a request: its plan, its estimate once the first page resolved it, and what it cost. */
+export interface ReadRecord {
+  readonly plan: ReadPlan
+  /** The estimate after the first upstream page told the reads (when it was 'unknown until the first page'). */
+  resolved: Estimate | null
+  readonly actual: Actual
+}
+
+/** `access`, counting into `actual` what goes through it. */
+export function meteredAccess(access: UpstreamAccess, actual: Actual): UpstreamAccess {
+  return {
+    pageSize: (route) => access.pageSize(route),
+    async page<T>(route: PagedRoute, page: number, params: ReadParams, fresh?: boolean): Promise<Stamped<SpringPage<T>>> {
+      const read = await access.page<T>(route, page, params, fresh)
+      actual.reads++
+      if (!read.cached) actual.calls++
+      actual.rows += read.value.content.length
+      return read
+    },
+    readAhead: (route, page, params) => access.readAhead(route, page, params),
+    async list<T>(route: 'runners', params: ReadParams): Promise<Stamped<T[]>> {
+      const read = await access.list<T>(route, params)
+      actual.reads++
+      if (!read.cached) actual.calls++
+      actual.rows += read.value.length
+      return read
+    },
+    upstreamNow: () => access.upstreamNow(),
+    remember: (name, compute) => access.remember(name, compute),
+    keepOrder: (load, ids) => access.keepOrder(load, ids),
+    order: (load) => access.order(load)
+  }
+}

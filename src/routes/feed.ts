@@ -1,0 +1,207 @@
+// The HTTP side of a data request: ① parse the query options, negotiate the
+// format, read Prefer, decode the $skiptoken; hand the request to ③ the run
+// (src/execute/run.ts: ② plan, fetch, ④ evaluate); then ⑤ serialize its
+// outcome with nextLink, Preference-Applied, the answer cache and, when asked
+// for, the `@bridge.explain` annotation (docs/explain.md).
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { bridgeError, isBridgeError } from '../errors.js'
+import { explain, estimateRatio } from '../execute/explain.js'
+import type { Explain } from '../execute/explain.js'
+import { runRequest } from '../execute/run.js'
+import type { Outcome, RunSettings } from '../execute/run.js'
+import type { CredentialSource } from '../http/credentials.js'
+import { TEXT_PLAIN, negotiateJson, negotiateText, sendJson } from '../http/negotiate.js'
+import { carriedPairs, nextLink, queryId } from '../http/next-link.js'
+import { EXPLAIN_ANNOTATION, parsePrefer, preferenceApplied } from '../http/prefer.js'
+import type { Preferences } from '../http/prefer.js'
+import { recordCost } from '../http/request-cost.js'
+import { parseRequestOptions } from '../http/request-query.js'
+import type { RequestQuery } from '../http/request-query.js'
+import type { ResponseCache } from '../http/response-cache.js'
+import { sendChunks } from '../http/send-chunks.js'
+import type { SkipTokenCodec } from '../http/skiptoken.js'
+import { entitySetByName } from '../model/index.js'
+import type { EntitySetDef } from '../model/index.js'
+import type { QueryOptions, ResourcePath } from '../odata/index.js'
+import { collectionPath } from '../plan/planner.js'
+import { resumeState } from '../plan/resume.js'
+import type { ResumeState } from '../plan/resume.js'
+import { jsonFormat } from '../serialize/format.js'
+import type { JsonFormat } from '../serialize/format.js'
+import { aggregateChunks, collectionChunks, entityPayload, propertyPayload, rawValue } from '../serialize/payload.js'
+import type { PayloadOptions } from '../serialize/payload.js'
+import type { AccessFactory } from '../upstream/access-client.js'
+import type { CredentialIdOf } from '../upstream/credential.js'
+
+export interface FeedOptions {
+  readonly access: AccessFactory
+  readonly credentials: CredentialSource
+  readonly codec: SkipTokenCodec
+  readonly horizonDays: number
+  readonly pageSize: number
+  readonly maxPageSize: number
+  readonly maxLocalRows: number
+  readonly concurrency: number
+  readonly now: () => number
+  /** The keyed id of a credential (src/keys.ts): what a $skiptoken is bound to. */
+  readonly credentialId: CredentialIdOf
+  /** Finished answers kept for warm repeats (null: none). */
+  readonly responses?: ResponseCache | null
+  /** Whether upstream pages behind a nextLink are read ahead into the page cache. */
+  readonly prefetch: boolean
+  /** Query parameter carrying a Web API key (never echoed in nextLink). */
+  readonly apiKeyParam: string
+  /** Told the rows each response writes (metrics). */
+  readonly onRows?: (set: EntitySetDef['name'], rows: number) => void
+  /** Told, for each request that read the upstream, actual ÷ estimate of its page reads (null: the estimate was unknown). */
+  readonly onEstimate?: (ratio: number | null) => void
+}
+
+export interface ServeInput {
+  readonly request: FastifyRequest
+  readonly reply: FastifyReply
+  readonly resource: Extract<ResourcePath, { kind: 'collection' | 'entity' | 'navigation' }>
+  readonly query: RequestQuery
+  readonly root: string
+  /** Aborts when the client leaves before its answer is whole, or the request's deadline passes. */
+  readonly signal: AbortSignal
+}
+
+/** The JSON format a text/plain answer stands in (its payload options are never used). */
+const TEXT_FORMAT = { ...jsonFormat('none', false), contentType: TEXT_PLAIN }
+
+/** What one request carries from parsing to serializing. */
+interface Scope {
+  readonly input: ServeInput
+  readonly query: QueryOptions
+  readonly format: JsonFormat
+  readonly prefer: Preferences
+  readonly pageSize: number
+  /** Preference-Applied of a collection answer. */
+  readonly applied: string | null
+  /** The query's id (path, carried pairs, credential): what its $skiptoken is bound to. */
+  readonly id: string
+  readonly pairs: readonly string[]
+}
+
+export class Feed {
+  private readonly settings: RunSettings
+
+  constructor(private readonly options: FeedOptions) {
+    this.settings = { horizonDays: options.horizonDays, maxLocalRows: options.maxLocalRows, concurrency: options.concurrency, prefetch: options.prefetch }
+  }
+
+  async serve(input: ServeInput): Promise<unknown> {
+    try {
+      return await this.serveOrThrow(input)
+    } catch (err) {
+      if (this.options.credentials.clientSupplied && isBridgeError(err) && err.code === 'UPSTREAM_CREDENTIALS_REJECTED') {
+        throw bridgeError('BRIDGE_ERR_UNAUTHORIZED', 'BotCity rejected this workspace login or key: sign in again with the login (user name) and key (password) from the Developer Environment page of the Orchestrator.', { cause: err })
+      }
+      throw err
+    }
+  }
+
+  private async serveOrThrow(input: ServeInput): Promise<unknown> {
+    const { request, reply, resource } = input
+    // Query options apply to what the path addresses: the navigation target for Automations('x')/Tasks.
+    const set = resource.kind === 'navigation' ? entitySetByName(resource.nav.target) : resource.set
+    const query = parseRequestOptions(set, input.query)
+    const credential = this.options.credentials.resolve(request)
+    // /$count and /$value are text/plain; everything else is OData JSON.
+    const text = (resource.kind === 'collection' && resource.count) || (resource.kind === 'entity' && resource.value)
+    if (text) negotiateText(request, query.format)
+    const prefer = parsePrefer(request.headers.prefer)
+    const pageSize = Math.min(prefer.maxPageSize ?? this.options.pageSize, this.options.maxPageSize)
+    const pairs = carriedPairs(input.query.pairs, [this.options.apiKeyParam])
+    const credentialId = this.options.credentialId(credential)
+    const s: Scope = {
+      input,
+      query,
+      format: text ? TEXT_FORMAT : negotiateJson(request, query.format),
+      prefer,
+      pageSize,
+      applied: preferenceApplied(prefer.maxPageSize === null ? null : pageSize, prefer.omitNulls, prefer.explain),
+      id: resource.kind === 'entity' ? '' : queryId(collectionPath(resource), pairs, credentialId),
+      pairs
+    }
+    // A whole answer served again while fresh (an explained one is always worked out: its figures are this request's).
+    const answerKey = resource.kind === 'entity' || prefer.explain ? null : `${s.id} ${query.skiptoken ?? ''} ${s.format.contentType} ${pageSize} ${prefer.omitNulls} ${input.root}`
+    const cached = answerKey === null ? undefined : this.options.responses?.get(answerKey)
+    if (cached !== undefined) {
+      if (cached.rows > 0) this.options.onRows?.(set.name, cached.rows)
+      if (cached.preferenceApplied !== null) reply.header('preference-applied', cached.preferenceApplied)
+      return reply.header('content-type', cached.contentType).send(cached.body)
+    }
+    const resume = resource.kind === 'entity' || query.skiptoken === null ? null : resumeState(this.options.codec.decode(s.id, query.skiptoken))
+    const { outcome, reads } = await runRequest({ resource, query, pageSize, resume, now: this.options.now(), access: this.options.access(credential, input.signal) }, this.settings)
+    const explained = explain(reads)
+    if (reads.length > 0) {
+      recordCost(reply, { plan: reads.map((r) => `${r.plan.set.name}:${r.plan.strategy}`).join(' '), estimate: explained.estimate.reads, actual: explained.actual })
+      this.options.onEstimate?.(estimateRatio(explained))
+    }
+    return this.send(s, outcome, prefer.explain ? explained : null, answerKey)
+  }
+
+  private payload(s: Scope, set: EntitySetDef): PayloadOptions {
+    const base = { root: s.input.root, format: s.format, omitNulls: s.prefer.omitNulls }
+    return {
+      ...base,
+      set,
+      select: s.query.select,
+      expand: (s.query.expand ?? []).map((e) => ({ name: e.nav.name, options: { ...base, set: e.target, select: e.options?.select ?? null } }))
+    }
+  }
+
+  private link(s: Scope, path: string, next: ResumeState | null): string | null {
+    return next === null ? null : nextLink(s.input.root, path, s.pairs, this.options.codec.encode(s.id, next))
+  }
+
+  private send(s: Scope, outcome: Outcome, explained: Explain | null, answerKey: string | null): FastifyReply {
+    const { reply } = s.input
+    const annotation = explained === null ? {} : { [`@${EXPLAIN_ANNOTATION}`]: explained }
+    // Text answers have no place for an annotation: it travels in a header.
+    const explainHeader = (): void => { if (explained !== null) reply.header(EXPLAIN_ANNOTATION.replace('.', '-'), JSON.stringify(explained)) }
+    switch (outcome.kind) {
+      case 'empty':
+        explainHeader()
+        return reply.code(204).send()
+      case 'entity': {
+        this.options.onRows?.(outcome.set.name, 1)
+        const payload = this.payload(s, outcome.set)
+        if (outcome.property === null) return sendJson(reply, s.format, { ...entityPayload(payload, outcome.row, outcome.expanded), ...annotation })
+        const v = outcome.row[outcome.property.name] ?? null
+        if (v === null) {
+          explainHeader()
+          return reply.code(204).send()
+        }
+        if (outcome.value) {
+          explainHeader()
+          return reply.header('content-type', TEXT_PLAIN).send(rawValue(outcome.property, v))
+        }
+        return sendJson(reply, s.format, { ...propertyPayload(payload, outcome.key, outcome.property, outcome.row), ...annotation })
+      }
+      default:
+        break
+    }
+    if (s.applied !== null) reply.header('preference-applied', s.applied)
+    const answer = (contentType: string, pieces: Iterable<string>, rows = 0): FastifyReply =>
+      sendChunks(reply, contentType, pieces, (body) => { if (answerKey !== null) this.options.responses?.set(answerKey, { contentType, body, preferenceApplied: s.applied, rows }) })
+    const trailer = explained === null ? {} : { trailer: () => annotation }
+    if (outcome.kind === 'aggregate') {
+      return answer(s.format.contentType, aggregateChunks(this.payload(s, outcome.set), outcome.columns, { rows: outcome.rows, count: outcome.count, nextLink: this.link(s, outcome.path, outcome.next), ...trailer }))
+    }
+    if (outcome.countOnly) {
+      explainHeader()
+      return answer(TEXT_PLAIN, [String(outcome.count ?? 0)])
+    }
+    this.options.onRows?.(outcome.set.name, outcome.rows.length)
+    return answer(s.format.contentType, collectionChunks(this.payload(s, outcome.set), {
+      rows: outcome.rows,
+      count: outcome.count,
+      nextLink: this.link(s, outcome.path, outcome.next),
+      ...(outcome.expanded === undefined ? {} : { expanded: outcome.expanded }),
+      ...trailer
+    }), outcome.rows.length)
+  }
+}
