@@ -29,13 +29,15 @@ export async function getFeedPage(url: string, headers: Readonly<Record<string, 
  * Reads a feed the way Power Query does: one request after another, each
  * after the previous answer was decompressed and parsed, following
  * @odata.nextLink to the end. Returns the rows seen and the pages read.
+ * `headers` go with every request of the load (a Prefer asked once holds for
+ * the whole load, as Power Query sends its options on every page).
  */
-export async function readFeed(url: string, onPage?: (page: FeedPage) => void): Promise<{ rows: number; pages: number }> {
+export async function readFeed(url: string, onPage?: (page: FeedPage) => void, headers: Readonly<Record<string, string>> = POWER_QUERY_HEADERS): Promise<{ rows: number; pages: number }> {
   let next: string | undefined = url
   let rows = 0
   let pages = 0
   while (next !== undefined) {
-    const page = await getFeedPage(next)
+    const page = await getFeedPage(next, headers)
     onPage?.(page)
     rows += page.value.length
     pages++

@@ -15,7 +15,7 @@ import { parseOptions, USAGE, UsageError } from './options.js'
 import type { BenchOptions } from './options.js'
 import { measureRefresh, refreshRows } from './refresh.js'
 import type { RefreshFigures } from './refresh.js'
-import { textTable, resultsMarkdown, writeDoc } from './report.js'
+import { corpusLines, textTable, resultsMarkdown, writeDoc } from './report.js'
 import { loopRows, measureLoop } from './rest-loop.js'
 import type { ResultRow } from './result.js'
 import { callsRows, measureCalls } from './upstream-calls.js'
@@ -106,6 +106,8 @@ async function main(options: BenchOptions): Promise<number> {
   console.log(`Suite wall time: ${wallS.toFixed(0)} s${options.quick ? ' (--quick: smoke sizes, not the figures of record)' : ''}`)
   console.log('')
   console.log(textTable(rows))
+  const corpusTable = corpusLines(corpus)
+  if (corpusTable.length > 0) console.log(['', ...corpusTable].join('\n'))
   if (options.writeDocs) {
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`
     writeDoc(DOC, resultsMarkdown({ rows, machine, endLoad, command, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), wallS, config: configText, corpus }), TEMPLATE)

@@ -16,12 +16,27 @@
 //    (skip+top)-th match, or the whole set when there are fewer;
 //  - a local $orderby or a residual $filter without $top reads the whole set;
 //  - Automations cost ⌈automations / 20⌉ pages, Runners one call.
-import { TASK_WINDOW_DAYS } from '../src/execute/tasks.js'
+//
+// Each query's load is then read once more, explained (Prefer:
+// odata.include-annotations="bridge.explain" on every page, docs/explain.md),
+// on a cold bridge of its own, twice: the plan's strategies and its estimate
+// of upstream page reads, summed over the load's pages, against the reads and
+// calls the load made — first knowing nothing of the workspace, then knowing
+// what the first load's reads showed (a refresh after a refresh). Not on the
+// measured loads: an explained answer is neither served from nor kept in the
+// answer cache, so an explained cold load would leave its warm repeat nothing
+// to serve.
+import { sumBounds } from '../src/execute/explain.js'
+import type { Explain } from '../src/execute/explain.js'
+import type { Bounds } from '../src/plan/plan.js'
+import { TASK_WINDOW_DAYS } from '../src/plan/planner.js'
 import type { Simulator } from '../src/simulator/index.js'
 import type { WireTask } from '../src/upstream/wire.js'
-import { readFeed } from './http.js'
+import { POWER_QUERY_HEADERS, readFeed } from './http.js'
+import type { FeedPage } from './http.js'
 import type { BenchOptions } from './options.js'
 import { startServerProcess } from './processes.js'
+import type { ServerProcess } from './processes.js'
 import type { ResultRow } from './result.js'
 import { fixed, sleep } from './stats.js'
 
@@ -40,10 +55,32 @@ export interface CorpusQuery {
   readonly rows: number
 }
 
+/** What the plan of a query's load estimated of its upstream page reads, and what the load read, summed over its requests. */
+export interface PlanFigures {
+  /** The strategies of its reads, in the order first used. */
+  readonly strategies: readonly string[]
+  /** null when any request's estimate was unknown. */
+  readonly estimate: Bounds | null
+  /** What makes an unknown estimate known: 'read' when any of its reads waits for the read itself. */
+  readonly until: 'first-page' | 'read' | null
+  readonly reads: number
+  readonly calls: number
+  readonly requests: number
+  /** Requests whose own known estimate missed their reads: a sum can hide misses that go both ways. */
+  readonly requestsOff: number
+}
+
+/** A known estimate holds the actual reads: exactly, or within its range; or it is wrong, or unknown. */
+export type Verdict = 'exact' | 'range' | 'wrong' | 'unknown'
+
 export interface CorpusResult extends CorpusQuery {
   readonly cold: number
   readonly warm: number
   readonly gotRows: number
+  /** The load explained on a bridge that never read the workspace. */
+  readonly planCold: PlanFigures
+  /** The same load again on that bridge: estimates from what the first showed. */
+  readonly plan: PlanFigures
 }
 
 export interface CorpusFigures {
@@ -148,29 +185,127 @@ async function settle(sim: Simulator): Promise<void> {
   }
 }
 
+/** A bridge with cold caches over the simulator, on its frozen clock. */
+function startBridge(options: BenchOptions, sim: Simulator, now: number): Promise<ServerProcess> {
+  // The one-time `size` probe (one call per process and route) is left out: the documented 20-row pages are given.
+  return startServerProcess({ kind: 'bridge', env: { UPSTREAM_PAGE_SIZE: '20', ...options.bridgeEnv }, upstreamUrl: sim.url, login: sim.options.login, key: sim.options.key, now })
+}
+
+/** The query's path after /odata/, with the horizon of the benchmark unless it names its own. */
+function feedPath(q: CorpusQuery, days: number): string {
+  return /[?&]days=/.test(q.path) ? q.path : `${q.path}${q.path.includes('?') ? '&' : '?'}days=${days}`
+}
+
+/** The measured figures: the load on a cold bridge, then its warm repeat. */
+async function measureLoad(options: BenchOptions, sim: Simulator, now: number, q: CorpusQuery): Promise<{ cold: number; warm: number; gotRows: number }> {
+  const bridge = await startBridge(options, sim, now)
+  try {
+    const url = `${bridge.url}/odata/${feedPath(q, options.days)}`
+    sim.resetStats()
+    const first = await readFeed(url)
+    await settle(sim)
+    const cold = dataCalls(sim)
+    sim.resetStats()
+    const again = await readFeed(url)
+    await settle(sim)
+    const warm = dataCalls(sim)
+    if (first.rows !== q.rows || again.rows !== q.rows) throw new Error(`${q.path}: ${first.rows}/${again.rows} rows, the oracle expects ${q.rows}`)
+    return { cold, warm, gotRows: first.rows }
+  } finally {
+    await bridge.close()
+  }
+}
+
+/** Power Query's headers, asking each answer for its plan and what it cost. */
+const EXPLAIN_HEADERS: Readonly<Record<string, string>> = { ...POWER_QUERY_HEADERS, prefer: 'odata.include-annotations="bridge.explain"' }
+
+function explainOf(page: FeedPage, q: CorpusQuery): Explain {
+  const e = (page as FeedPage & { '@bridge.explain'?: Explain })['@bridge.explain']
+  if (e === undefined) throw new Error(`${q.path}: an answer without @bridge.explain (was the Prefer header honoured?)`)
+  return e
+}
+
+/** The plan's figures: the same load twice on a cold bridge of its own, every page explained (see the top of the file for why not the measured one). */
+async function explainLoad(options: BenchOptions, sim: Simulator, now: number, q: CorpusQuery): Promise<{ planCold: PlanFigures; plan: PlanFigures }> {
+  const bridge = await startBridge(options, sim, now)
+  const explained = async (): Promise<PlanFigures> => {
+    const answers: Explain[] = []
+    const load = await readFeed(`${bridge.url}/odata/${feedPath(q, options.days)}`, (page) => answers.push(explainOf(page, q)), EXPLAIN_HEADERS)
+    // Its read-ahead lands before the next load or the bridge's close: none of it may count elsewhere.
+    await settle(sim)
+    if (load.rows !== q.rows) throw new Error(`${q.path}: ${load.rows} rows explained, the oracle expects ${q.rows}`)
+    return planFigures(answers)
+  }
+  try {
+    const planCold = await explained()
+    return { planCold, plan: await explained() }
+  } finally {
+    await bridge.close()
+  }
+}
+
+const outside = (b: Bounds, n: number): boolean => n < b.min || n > b.max
+
+/** A load's explained answers, one per request, summed. */
+export function planFigures(answers: readonly Explain[]): PlanFigures {
+  const reads = answers.flatMap((a) => a.reads)
+  const unknown = reads.filter((r) => r.estimate.reads === null)
+  return {
+    strategies: [...new Set(reads.map((r) => r.strategy))],
+    estimate: sumBounds(answers.map((a) => a.estimate.reads)),
+    until: unknown.length === 0 ? null : unknown.every((r) => r.estimate.until === 'first-page') ? 'first-page' : 'read',
+    reads: answers.reduce((s, a) => s + a.actual.reads, 0),
+    calls: answers.reduce((s, a) => s + a.actual.calls, 0),
+    requests: answers.length,
+    requestsOff: answers.filter((a) => a.estimate.reads !== null && outside(a.estimate.reads, a.actual.reads)).length
+  }
+}
+
+export function verdict(p: PlanFigures): Verdict {
+  if (p.estimate === null) return 'unknown'
+  if (outside(p.estimate, p.reads)) return 'wrong'
+  return p.estimate.min === p.estimate.max ? 'exact' : 'range'
+}
+
+/** `n`, `a–b`, or `unknown (until …)`. */
+export function estimateText(p: PlanFigures): string {
+  if (p.estimate === null) return `unknown (until ${p.until === 'first-page' ? 'first page' : 'read'})`
+  const { min, max } = p.estimate
+  return min === max ? String(min) : `${min}–${max}`
+}
+
+/** Where the reads fell against a wrong estimate, and how many of the load's requests missed their own. */
+function missText(p: PlanFigures): string {
+  const below = p.estimate !== null && p.reads < p.estimate.min
+  return `${p.reads} reads ${below ? 'below' : 'above'} ${estimateText(p)}, ${p.requestsOff} of ${p.requests} requests off`
+}
+
+/** How the corpus's estimates fared, in a sentence (the terminal's summary line and the detail of 3c). */
+export function verdictSummary(results: readonly CorpusResult[]): string {
+  const having = (v: Verdict): CorpusResult[] => results.filter((r) => verdict(r.plan) === v)
+  const list = (rs: readonly CorpusResult[], what: (p: PlanFigures) => string): string => rs.map((r) => `${decodeURIComponent(r.path)}: ${what(r.plan)}`).join('; ')
+  const wrong = having('wrong')
+  const unknown = having('unknown')
+  const firstPage = unknown.filter((r) => r.plan.until === 'first-page').length
+  // A load whose sum held while some of its requests missed the other way is not an honest estimate either: say so.
+  const hidden = results.filter((r) => verdict(r.plan) !== 'wrong' && r.plan.requestsOff > 0)
+  return [
+    `${having('exact').length} exact and matched, ${having('range').length} ranges holding the actual, ${wrong.length} wrong (actual outside)`,
+    wrong.length === 0 ? '' : ` [${list(wrong, missText)}]`,
+    `, ${unknown.length} unknown (${firstPage} until the first page, ${unknown.length - firstPage} until read) of ${results.length} queries`,
+    hidden.length === 0 ? '' : `; requests off their own estimate in a load whose sum held: ${list(hidden, (p) => `${p.requestsOff} of ${p.requests}`)}`
+  ].join('')
+}
+
 export async function measureCalls(options: BenchOptions, sim: Simulator, now: number, log: (line: string) => void): Promise<CorpusFigures> {
   const corpus = buildCorpus(sim, now, options.days)
   const results: CorpusResult[] = []
   for (const q of corpus) {
-    // The one-time `size` probe (one call per process and route) is left out: the documented 20-row pages are given.
-    const bridge = await startServerProcess({ kind: 'bridge', env: { UPSTREAM_PAGE_SIZE: '20', ...options.bridgeEnv }, upstreamUrl: sim.url, login: sim.options.login, key: sim.options.key, now })
-    try {
-      const withDays = /[?&]days=/.test(q.path) ? q.path : `${q.path}${q.path.includes('?') ? '&' : '?'}days=${options.days}`
-      const url = `${bridge.url}/odata/${withDays}`
-      sim.resetStats()
-      const first = await readFeed(url)
-      await settle(sim)
-      const cold = dataCalls(sim)
-      sim.resetStats()
-      const again = await readFeed(url)
-      await settle(sim)
-      const warm = dataCalls(sim)
-      if (first.rows !== q.rows || again.rows !== q.rows) throw new Error(`${q.path}: ${first.rows}/${again.rows} rows, the oracle expects ${q.rows}`)
-      results.push({ ...q, cold, warm, gotRows: first.rows })
-      log(`  ${q.path}: ${cold} calls (minimum ${q.min ?? '—'}), warm repeat ${warm}`)
-    } finally {
-      await bridge.close()
-    }
+    const measured = await measureLoad(options, sim, now, q)
+    log(`  ${q.path}: ${measured.cold} calls (minimum ${q.min ?? '—'}), warm repeat ${measured.warm}`)
+    const { planCold, plan } = await explainLoad(options, sim, now, q)
+    log(`    explained: ${plan.strategies.join(', ')}; estimate ${estimateText(planCold)} knowing nothing, ${estimateText(plan)} after a load; actual ${plan.reads} reads, ${plan.calls} calls over ${plan.requests} requests (${verdict(plan)})`)
+    results.push({ ...q, ...measured, planCold, plan })
   }
   const counted = results.filter((r) => r.min !== null)
   const calls = counted.reduce((s, r) => s + r.cold, 0)
@@ -215,6 +350,16 @@ export function callsRows(f: CorpusFigures): ResultRow[] {
     met: warmMet,
     detail: `${f.results.length} queries repeated on the same bridge`,
     ...(warmMet ? {} : { why: `Queries that called the upstream again: ${f.results.filter((r) => r.warm > 0).map((r) => decodeURIComponent(r.path)).join('; ')}` })
+  }, {
+    // No target yet: the figure shows how honest the plan's estimates are, query by query in the corpus table.
+    id: '3c',
+    what: 'Plan estimates holding the reads, after a load',
+    value: `${f.results.filter((r) => verdict(r.plan) === 'exact' || verdict(r.plan) === 'range').length}/${f.results.length}`,
+    spread: 'deterministic',
+    runs: 1,
+    target: '',
+    met: null,
+    detail: `each query explained twice on a cold bridge of its own, estimate and upstream page reads summed over its pages; the second time, knowing what the first load's reads showed: ${verdictSummary(f.results)}`
   }]
 }
 

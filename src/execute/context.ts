@@ -18,8 +18,6 @@ export interface ExecContext {
   readonly maxLocalRows: number
   /** Read the pages behind the next page into the cache while the client consumes this one. */
   readonly prefetch: boolean
-  /** Tells the read's meter what the first upstream page showed its cost to be (an estimate 'unknown until the first page'). */
-  readonly resolve: (reads: number) => void
 }
 
 export interface ExecResult {

@@ -28,7 +28,8 @@ export function finalEstimate(record: ReadRecord): Estimate {
   return record.resolved ?? record.plan.estimate
 }
 
-function sum(bounds: readonly (Bounds | null)[]): Bounds | null {
+/** The sum of estimates (null when any is unknown). */
+export function sumBounds(bounds: readonly (Bounds | null)[]): Bounds | null {
   let min = 0
   let max = 0
   for (const b of bounds) {
@@ -63,7 +64,7 @@ export function explain(reads: readonly ReadRecord[]): Explain {
         actual: { ...r.actual }
       }
     }),
-    estimate: { reads: sum(estimates.map((e) => e.reads)), rows: sum(estimates.map((e) => e.rows)) },
+    estimate: { reads: sumBounds(estimates.map((e) => e.reads)), rows: sumBounds(estimates.map((e) => e.rows)) },
     actual: totalActual(reads)
   }
 }

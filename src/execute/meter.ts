@@ -23,25 +23,28 @@ export interface ReadRecord {
   readonly actual: Actual
 }
 
-/** `access`, counting into `actual` what goes through it. */
-export function meteredAccess(access: UpstreamAccess, actual: Actual): UpstreamAccess {
+/** `access`, counting into `actual` what goes through it; `first` is told the route's total by the first read. */
+export function meteredAccess(access: UpstreamAccess, actual: Actual, first: (total: number) => void = () => undefined): UpstreamAccess {
+  const count = (cached: boolean, rows: number, total: number): void => {
+    if (actual.reads++ === 0) first(total)
+    if (!cached) actual.calls++
+    actual.rows += rows
+  }
   return {
     pageSize: (route) => access.pageSize(route),
     async page<T>(route: PagedRoute, page: number, params: ReadParams, fresh?: boolean): Promise<Stamped<SpringPage<T>>> {
       const read = await access.page<T>(route, page, params, fresh)
-      actual.reads++
-      if (!read.cached) actual.calls++
-      actual.rows += read.value.content.length
+      count(read.cached, read.value.content.length, read.value.totalElements)
       return read
     },
     readAhead: (route, page, params) => access.readAhead(route, page, params),
     async list<T>(route: 'runners', params: ReadParams): Promise<Stamped<T[]>> {
       const read = await access.list<T>(route, params)
-      actual.reads++
-      if (!read.cached) actual.calls++
-      actual.rows += read.value.length
+      count(read.cached, read.value.length, read.value.length)
       return read
     },
+    total: (route, params) => access.total(route, params),
+    orderMarks: () => access.orderMarks(),
     upstreamNow: () => access.upstreamNow(),
     remember: (name, compute) => access.remember(name, compute),
     keepOrder: (load, ids) => access.keepOrder(load, ids),

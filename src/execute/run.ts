@@ -11,7 +11,7 @@ import { entitySetByName } from '../model/index.js'
 import type { Row } from '../model/row.js'
 import { DEFAULT_LIMITS } from '../odata/index.js'
 import type { ExpandItem, QueryOptions } from '../odata/index.js'
-import { resolvedEstimate } from '../plan/estimate.js'
+import { estimateRead } from '../plan/estimate.js'
 import type { PlanSettings, ReadPlan, RequestPlan, UpstreamFacts } from '../plan/plan.js'
 import { planExpand, planNavigationTarget, planNewestTask, planRequest } from '../plan/planner.js'
 import type { RequestInput } from '../plan/planner.js'
@@ -83,40 +83,47 @@ class RequestRun {
   /** What is known of the upstream routes of `sets` (their page sizes, probed once per upstream). */
   private async facts(...sets: EntitySetDef[]): Promise<UpstreamFacts> {
     const routes = [...new Set(sets.filter((s) => s.upstream.paged).map((s) => s.upstream.route as 'tasks' | 'automation'))]
-    const sizes = await Promise.all(routes.map(async (r) => [r, await this.input.access.pageSize(r)] as const))
-    return { pageSize: Object.fromEntries(sizes) }
+    const { access } = this.input
+    const sizes = await Promise.all(routes.map(async (r) => [r, await access.pageSize(r)] as const))
+    return { pageSize: Object.fromEntries(sizes), upstreamNow: access.upstreamNow(), total: (route, params) => access.total(route, params), orderMarks: access.orderMarks() }
   }
 
-  private read(plan: ReadPlan, now = this.input.now): Promise<ExecResult> {
+  /** Runs a read planned with `facts`; an estimate unknown until the first page is worked out again once that page tells the route's total. */
+  private read(plan: ReadPlan, facts: UpstreamFacts, now = this.input.now): Promise<ExecResult> {
     const record: ReadRecord = { plan, resolved: null, actual: { reads: 0, calls: 0, rows: 0 } }
     this.reads.push(record)
+    const first = (total: number): void => {
+      if (plan.estimate.until !== 'first-page') return
+      const { access } = this.input
+      record.resolved = estimateRead(plan, this.settings, { ...facts, upstreamNow: access.upstreamNow(), orderMarks: access.orderMarks() }, { total })
+    }
     return EXECUTORS[plan.set.upstream.route]({
       plan,
-      access: meteredAccess(this.input.access, record.actual),
+      access: meteredAccess(this.input.access, record.actual, first),
       residual: compileResidual(plan, now),
       concurrency: this.settings.concurrency,
       maxLocalRows: this.settings.maxLocalRows,
-      prefetch: this.settings.prefetch,
-      resolve: (reads) => { record.resolved = resolvedEstimate(plan.estimate, reads, plan.upstreamPageSize) }
+      prefetch: this.settings.prefetch
     })
   }
 
   async outcome(): Promise<Outcome> {
-    const { resource } = this.input
-    return this.runPlan(planRequest(this.input, this.settings, await this.facts(resource.set)))
+    const facts = await this.facts(this.input.resource.set)
+    return this.runPlan(planRequest(this.input, this.settings, facts), facts)
   }
 
-  private async runPlan(plan: RequestPlan): Promise<Outcome> {
+  /** Runs a request's plan, made with `facts`. */
+  private async runPlan(plan: RequestPlan, facts: UpstreamFacts): Promise<Outcome> {
     switch (plan.kind) {
       case 'collection': {
         const { set, window } = plan.read
-        const result = await this.read(plan.read)
+        const result = await this.read(plan.read, facts)
         if (window.countOnly) return { kind: 'collection', set, path: plan.path, countOnly: true, rows: [], count: result.count ?? 0, next: null }
         const expanded = plan.expand.length > 0 ? await this.expand(result.rows, plan.expand) : undefined
         return { kind: 'collection', set, path: plan.path, countOnly: false, rows: result.rows, count: result.count, next: result.next, ...(expanded === undefined ? {} : { expanded }) }
       }
       case 'aggregate': {
-        const read = await this.read(plan.read, plan.aggregate.at)
+        const read = await this.read(plan.read, facts, plan.aggregate.at)
         if (read.next !== null) {
           throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This $apply needs more than ${this.settings.maxLocalRows} rows aggregated in the bridge; add a filter(dateCreation ge …) step or a shorter days=N.`, { target: '$apply' })
         }
@@ -124,22 +131,23 @@ class RequestRun {
         return { kind: 'aggregate', set: plan.read.set, path: plan.path, columns, rows: result.rows, count: result.count, next: result.next }
       }
       case 'entity': {
-        const row = await this.find(plan.read, plan.key)
+        const row = await this.find(plan.read, facts, plan.key)
         const expanded = plan.property === null && plan.expand.length > 0 ? (await this.expand([row], plan.expand))[0] : undefined
         return { kind: 'entity', set: plan.read.set, key: plan.key, row, property: plan.property, value: plan.value, ...(expanded === undefined ? {} : { expanded }) }
       }
       case 'navigation': {
-        const source = await this.find(plan.source, plan.key)
+        const source = await this.find(plan.source, facts, plan.key)
         const from = source[plan.nav.via.from] ?? null
         if (!plan.nav.collection && from === null) return { kind: 'empty' }
-        return this.runPlan(planNavigationTarget(plan, from, this.input, this.settings, await this.facts(plan.target)))
+        const targetFacts = await this.facts(plan.target)
+        return this.runPlan(planNavigationTarget(plan, from, this.input, this.settings, targetFacts), targetFacts)
       }
     }
   }
 
   /** The entity a lookup read finds, or a "not found" error that says what can help. */
-  private async find(plan: ReadPlan, key: string | number): Promise<Row> {
-    const row = (await this.read(plan)).rows[0]
+  private async find(plan: ReadPlan, facts: UpstreamFacts, key: string | number): Promise<Row> {
+    const row = (await this.read(plan, facts)).rows[0]
     if (row === undefined) throw bridgeError('BRIDGE_ERR_NOT_FOUND', await this.notFound(plan, key), { target: plan.set.key })
     return row
   }
@@ -154,7 +162,8 @@ class RequestRun {
     const what = `${set.typeName} ${JSON.stringify(key).slice(0, 100)}`
     if (set.name !== 'Tasks') return `${what} does not exist in this workspace: the key is case-sensitive; list them with /odata/${set.name}?$select=${set.key}.`
     const tasks = entitySetByName('Tasks')
-    const newest = (await this.read(planNewestTask(days, this.settings, await this.facts(tasks)))).rows[0]
+    const facts = await this.facts(tasks)
+    const newest = (await this.read(planNewestTask(days, this.settings, facts), facts)).rows[0]
     const newestId = newest?.[set.key]
     if (typeof newestId !== 'number' || (key as number) > newestId) return `No task has the id ${what.slice(set.typeName.length + 1)}: the newest task's id is ${String(newestId ?? 'none')}.`
     if (days >= DEFAULT_LIMITS.maxDays) return `${what} is not among the tasks of the last ${days} days, the longest horizon.`
@@ -164,7 +173,10 @@ class RequestRun {
   private expand(rows: readonly Row[], items: readonly ExpandItem[]): Promise<ExpandedValues[]> {
     const { query } = this.input as { query: QueryOptions }
     return expandPage(rows, items, {
-      read: async (item, values) => this.read(planExpand(item, values, query.days, this.settings, await this.facts(item.target))),
+      read: async (item, values) => {
+        const facts = await this.facts(item.target)
+        return this.read(planExpand(item, values, query.days, this.settings, facts), facts)
+      },
       maxLocalRows: this.settings.maxLocalRows
     }, this.input.now)
   }

@@ -62,7 +62,6 @@ async function pagesFor(ctx: ExecContext, route: PagedRoute, from: number, to: n
 /** Every row the plan's parameters select: page 0 tells how many pages there are. */
 async function allRows(ctx: ExecContext, route: PagedRoute): Promise<unknown[]> {
   const first = (await ctx.access.page<unknown>(route, 0, ctx.plan.upstream.params)).value
-  ctx.resolve(Math.max(1, first.totalPages))
   const rest = first.totalPages > 1 ? await pagesFor(ctx, route, 1, first.totalPages - 1) : []
   const rows = [first, ...rest].flatMap((p) => p.content)
   if (rows.length > ctx.maxLocalRows) {

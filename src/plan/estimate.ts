@@ -1,69 +1,157 @@
 // ② What a read will cost, worked out before it runs: upstream page reads
 // (each an upstream call unless the page cache holds it; logins, retries and
 // pages read ahead for the load's next request are not counted) and upstream
-// rows read (what the bridge holds at most). Exact where the plan fixes which
-// pages are read (a window in the upstream order); a range whose bounds are
-// within 2× where one page more may be needed; otherwise unknown, with what
-// makes it known: the first upstream page (it tells how many pages there are)
-// or only the read itself (how many tasks a filter or a horizon selects is
-// known only by reading them).
-import type { Bounds, Estimate, PlanSettings, ReadPlan } from './plan.js'
+// rows read (what the bridge holds at most).
+//
+// Which pages a read takes depends on where its set ends in the upstream
+// order. For Automations that is the route's total, known from its last read
+// or from the first page; for Tasks, where the horizon's first day falls, known
+// from what earlier reads saw of the order (upstream/order-marks.ts: how many
+// tasks were listed after a task of a given date, which new tasks never
+// change). An estimate is exact when those are known, a range within 2× when
+// they are bracketed, and otherwise unknown: until the first page (which tells
+// the route's total, and the run estimates again), or until the read itself
+// (a residual filter's matches, a bisection, a workspace not read before).
+import type { OrderMark } from '../upstream/order-marks.js'
+import type { Bounds, Estimate, PlanSettings, ReadPlan, UpstreamFacts } from './plan.js'
+
+const DAY_MS = 86_400_000
 
 const exact = (n: number): Bounds => ({ min: n, max: n })
 
-/** Upstream pages holding positions [start, start + n) of a route's order. */
+/** Upstream pages holding positions [start, start + n) of a route's order (the page of `start` when n ≤ 0). */
 function pagesCovering(start: number, n: number, pageSize: number): number {
   if (n <= 0) return 1
   return Math.floor((start + n - 1) / pageSize) - Math.floor(start / pageSize) + 1
 }
 
-/** A range, or unknown when its bounds are more than 2× apart. */
-function within2x(min: number, max: number): Bounds | null {
-  return max <= 2 * Math.max(min, 1) ? { min, max } : null
-}
+type Draft = Omit<ReadPlan, 'estimate'>
 
 function unknown(until: 'first-page' | 'read', basis: string): Estimate {
   return { reads: null, rows: null, until, basis }
 }
 
-export function estimateRead(plan: Omit<ReadPlan, 'estimate'>, settings: PlanSettings): Estimate {
-  const { window, resume, upstreamPageSize: ps, set } = plan
-  if (plan.strategy === 'none') return { reads: exact(0), rows: exact(0), basis: 'nothing to read' }
+/** An estimate from a range of reads: exact, within 2×, or unknown (`until`). */
+function fromReads(reads: Bounds, pageSize: number, basis: string, until: 'first-page' | 'read'): Estimate {
+  if (reads.max > 2 * Math.max(reads.min, 1)) return unknown(until, `${basis}; not yet known within 2× (${reads.min}–${reads.max})`)
+  return { reads, rows: { min: reads.min * pageSize, max: reads.max * pageSize }, basis }
+}
+
+/**
+ * How many tasks of the window are older than `instant`, as far as the marks
+ * say: at least one more than a mark before it lists after it; at most what
+ * the first mark at or after it lists after it (all `n` without one).
+ */
+function olderThan(marks: readonly OrderMark[], instant: number, n: number): Bounds {
+  let lo = 0
+  let hi = marks.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((marks[mid] as OrderMark).date < instant) lo = mid + 1
+    else hi = mid
+  }
+  const before = marks[lo - 1]
+  const after = marks[lo]
+  return { min: Math.min(n, before === undefined ? 0 : before.older + 1), max: Math.min(n, after === undefined ? n : after.older) }
+}
+
+/** The instant the Tasks set starts at: the horizon's first day by BotCity's clock, or a later dateCreation bound. */
+function lowerInstant(plan: Draft, facts: UpstreamFacts): number | null {
+  const T = plan.resume?.m === 'scan' || plan.resume?.m === 'local' ? plan.resume.s.T : facts.upstreamNow
+  if (T === undefined) return null
+  return Math.max(T - plan.horizonDays * DAY_MS, plan.range.from ?? -Infinity)
+}
+
+/**
+ * The rows of the set from the head of the order (tasks created since the
+ * window's total `n` was read come on top, and shift it by as many): its end.
+ */
+function taskSetEnd(plan: Draft, facts: UpstreamFacts, n: number): Bounds | null {
+  const lower = lowerInstant(plan, facts)
+  if (lower === null) return null
+  const older = olderThan(facts.orderMarks ?? [], lower, n)
+  return { min: Math.max(0, n - older.max), max: Math.max(0, n - older.min) }
+}
+
+/** Pages a scan from `start` reads to give `want` rows of a set ending at `end` (it reads the row past the end to see it, unless the list ends). */
+function scanPages(start: number, want: number, end: number, n: number, pageSize: number): number {
+  const stop = Math.min(start + want, end < n ? end + 1 : end)
+  return pagesCovering(start, stop - start, pageSize)
+}
+
+function estimateTasks(plan: Draft, facts: UpstreamFacts, n: number | null, resolving: boolean): Estimate {
+  const { window, resume } = plan
+  // Before reading, a bracket too wide may narrow with what the first page shows; after it, only the read tells.
+  const later = resolving ? 'read' : 'first-page'
   const residualFree = plan.residual.filter === null && plan.residual.search === null
-  if (!set.upstream.paged) return { reads: exact(1), rows: null, basis: `the upstream answers every ${set.typeName.toLowerCase()} in one call` }
-  const given = resume?.m === 'scan' ? resume.given : resume?.m === 'offset' ? resume.offset : 0
-  const rowsWanted = Math.min(window.pageSize, window.top === null ? Infinity : window.top - given)
+  const notRead = 'this workspace\'s tasks have not been read yet: page 0 tells how many there are'
+  const given = resume?.m === 'scan' ? resume.given : 0
+  const want = Math.min(window.pageSize, window.top === null ? Infinity : window.top - given)
   switch (plan.strategy) {
     case 'native-window': {
-      if (!residualFree || window.count) {
-        return unknown('read', !residualFree ? 'how far the matches of a filter lie in the upstream order is known only by reading' : 'a count reads where the set ends in the upstream order')
-      }
-      if (resume?.m === 'scan') {
-        // A later page: from the cursor; one page more when new tasks shifted it.
-        const pages = pagesCovering(resume.cur.pos, rowsWanted, resume.ps)
-        const range = within2x(pages, pages + 1)
-        return { reads: range, rows: range === null ? null : { min: range.min * resume.ps, max: range.max * resume.ps }, basis: 'the pages of this answer from the load\'s cursor, one more if new tasks shifted it (if the set holds the rows)' }
-      }
-      const offset = resume?.m === 'offset' ? resume.offset : 0
-      const start = window.skip + offset
-      // Tasks read page 0 first for the load's snapshot, unless the window jumps past it.
-      const pages = pagesCovering(start, rowsWanted, ps) + (set.name === 'Tasks' && !plan.jump && Math.floor(start / ps) > 0 ? 1 : 0)
-      return { reads: exact(pages), rows: exact(pages * ps), basis: `the pages rows ${start}–${start + rowsWanted - 1} of the upstream order are on (if the set holds them)` }
+      if (!residualFree) return unknown('read', 'how far the matches of a filter lie in the upstream order is known only by reading')
+      if (window.count) return unknown('read', 'a count reads where the set ends in the upstream order')
+      const ps = resume?.m === 'scan' ? resume.ps : plan.upstreamPageSize
+      // A later page counts positions against the total its cursor refers to.
+      const total = resume?.m === 'scan' ? resume.cur.total ?? n : n
+      if (total === null) return unknown('first-page', notRead)
+      const end = taskSetEnd(plan, facts, total)
+      if (end === null) return unknown('first-page', 'BotCity\'s clock is not known yet')
+      const start = resume?.m === 'scan' ? resume.cur.pos : plan.jump ? window.skip : 0
+      const rows = plan.jump || resume?.m === 'scan' ? want : window.skip + want
+      // New tasks shift a later page by their number: one page more at most, as a rule.
+      const shift = resume?.m === 'scan' ? 1 : 0
+      const reads = { min: scanPages(start, rows, end.min, total, ps), max: scanPages(start, rows, end.max, total, ps) + shift }
+      return fromReads(reads, ps, `the pages from position ${start} to the ${Number.isFinite(rows) ? `${rows}th row or ` : ''}the set's end (where ${plan.horizonDays} days start, as reads showed)`, later)
+    }
+    case 'full-scan':
+    case 'held-order': {
+      if (plan.range.to !== null) return unknown('read', 'where the newest dateCreation bound falls is found by bisecting pages')
+      if (n === null) return unknown('first-page', notRead)
+      const end = taskSetEnd(plan, facts, n)
+      if (end === null) return unknown('first-page', 'BotCity\'s clock is not known yet')
+      const reads = { min: scanPages(0, Infinity, end.min, n, plan.upstreamPageSize), max: scanPages(0, Infinity, end.max, n, plan.upstreamPageSize) }
+      return fromReads(reads, plan.upstreamPageSize, `every task of the set read (${end.min === end.max ? end.min : `${end.min}–${end.max}`} tasks, as reads showed)`, later)
+    }
+    case 'count': {
+      if (n === null) return unknown('first-page', notRead)
+      const end = taskSetEnd(plan, facts, n)
+      // A set reaching the oldest task is counted from page 0 and the oldest task (read once, then remembered).
+      if (plan.range.to === null && end !== null && end.min === n) return fromReads({ min: 1, max: 2 }, plan.upstreamPageSize, 'page 0 and, the first time, the last page', 'read')
+      return unknown('read', 'a count bisects pages for where the set starts and ends in the upstream order')
     }
     case 'date-window':
       return unknown('read', 'where the newest dateCreation bound falls is found by bisecting pages')
-    case 'count':
-      return unknown('read', 'a count reads where the set starts and ends in the upstream order (the oldest task is remembered after the first time)')
+    case 'none':
     case 'lookup':
-    case 'full-scan':
-      if (set.name !== 'Tasks') return unknown('first-page', `every ${set.typeName.toLowerCase()} the parameters select is read: page 0 tells how many pages there are`)
-      return unknown('read', `every task of the last ${plan.horizonDays} days is read (at most ${settings.maxLocalRows}): how many is known only by reading them`)
-    case 'held-order':
-      return unknown('read', `the tasks of this page are found by reading the load's set again (at most ${settings.maxLocalRows})`)
+      return { reads: exact(0), rows: exact(0), basis: 'nothing to read' }
   }
 }
 
-/** An estimate once the first page told the reads: exact. */
-export function resolvedEstimate(estimate: Estimate, reads: number, pageSize: number): Estimate {
-  return { reads: exact(reads), rows: exact(reads * pageSize), basis: `${estimate.basis}: ${reads}` }
+/** Automations: every page the parameters select, or those a window covers, from the route's total. */
+function estimatePaged(plan: Draft, n: number | null): Estimate {
+  const { window, resume, upstreamPageSize: ps, set } = plan
+  if (n === null) return unknown('first-page', `page 0 tells how many ${set.name.toLowerCase()} the parameters select`)
+  if (plan.strategy !== 'native-window') {
+    const pages = Math.max(1, Math.ceil(n / ps))
+    return { reads: exact(pages), rows: exact(pages * ps), basis: `every page of ${n} ${set.name.toLowerCase()}` }
+  }
+  const offset = resume?.m === 'offset' ? resume.offset : 0
+  const start = window.skip + offset
+  const want = Math.min(window.pageSize, window.top === null ? Infinity : window.top - offset)
+  const pages = pagesCovering(start, Math.min(want, n - start), ps)
+  return { reads: exact(pages), rows: exact(pages * ps), basis: `the pages positions ${start}–${Math.min(start + want, n) - 1} of ${n} are on` }
+}
+
+/**
+ * The estimate of a planned read. `firstPage`: the route's total its first
+ * page showed, when estimating again after it (with `facts` as they stand
+ * then, that page's marks included).
+ */
+export function estimateRead(plan: Draft, _settings: PlanSettings, facts: UpstreamFacts, firstPage?: { readonly total: number }): Estimate {
+  const { set } = plan
+  if (plan.strategy === 'none') return { reads: exact(0), rows: exact(0), basis: 'nothing to read' }
+  if (!set.upstream.paged) return { reads: exact(1), rows: null, basis: `the upstream answers every ${set.typeName.toLowerCase()} in one call` }
+  const n = firstPage?.total ?? facts.total?.(plan.upstream.route, plan.upstream.params) ?? null
+  return plan.upstream.route === 'tasks' ? estimateTasks(plan, facts, n, firstPage !== undefined) : estimatePaged(plan, n)
 }

@@ -5,6 +5,7 @@
 import type { EntitySetDef, NavigationDef, PropertyDef, UpstreamRoute } from '../model/index.js'
 import type { ApplyStep, ColumnOrder, ExpandItem, Expr, OrderByItem, QueryOptions, SearchExpr } from '../odata/index.js'
 import type { ResumeState } from './resume.js'
+import type { OrderMark } from '../upstream/order-marks.js'
 
 export type Strategy =
   /** Nothing to read: `$top=0` without a count. */
@@ -128,4 +129,10 @@ export interface PlanSettings {
 export interface UpstreamFacts {
   /** Rows per upstream page, per paged route (documented: 20). */
   readonly pageSize: Readonly<Partial<Record<UpstreamRoute, number>>>
+  /** BotCity's clock (epoch ms), as estimated from its answers. */
+  readonly upstreamNow?: number
+  /** Rows the route listed with these parameters when last read; null: never read (or not known). */
+  readonly total?: (route: UpstreamRoute, params: UpstreamParams) => number | null
+  /** What has been seen of the Tasks order, by date (upstream/order-marks.ts). */
+  readonly orderMarks?: readonly OrderMark[]
 }

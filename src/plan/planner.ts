@@ -162,7 +162,7 @@ export function planRead(request: ReadRequest, settings: PlanSettings, facts: Up
     window,
     resume
   }
-  return { ...draftPlan, estimate: estimateRead(draftPlan, settings) }
+  return { ...draftPlan, estimate: estimateRead(draftPlan, settings, facts) }
 }
 
 export interface RequestInput {

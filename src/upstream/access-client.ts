@@ -4,7 +4,8 @@
 // stores). The client bounds the calls in flight per credential.
 import { LRUCache } from 'lru-cache'
 import type { InsightsClient, PagedRoute, ReadParams } from './client.js'
-import type { SpringPage } from './wire.js'
+import { OrderMarks } from './order-marks.js'
+import type { SpringPage, WireTask } from './wire.js'
 import type { Credential } from './credential.js'
 import type { PageCache, Stamped } from './page-cache.js'
 import type { UpstreamAccess } from './access.js'
@@ -38,8 +39,19 @@ const NOT_HELD = Symbol('not held')
  */
 export function clientAccess(client: InsightsClient, cache: PageCache, pageSize: UpstreamPageSize = 'auto', orders: PageCache = cache): AccessFactory {
   const facts = new LRUCache<string, Promise<unknown>>({ max: 10_000 })
+  // What reads showed of each credential's upstream: the figures estimates are made from.
+  const seen = new LRUCache<string, { marks: OrderMarks; totals: LRUCache<string, number> }>({ max: 1_000 })
   return (credential, signal) => {
     const id = client.credentialId(credential)
+    const known = (): { marks: OrderMarks; totals: LRUCache<string, number> } => {
+      let k = seen.get(id)
+      if (k === undefined) {
+        k = { marks: new OrderMarks(), totals: new LRUCache<string, number>({ max: 1_000 }) }
+        seen.set(id, k)
+      }
+      return k
+    }
+    const noteTotal = (route: string, params: ReadParams, total: number): void => { known().totals.set(`${route} ${paramsKey(params)}`, total) }
     const sizeFor = async (route: PagedRoute): Promise<number | undefined> => {
       if (pageSize !== 'auto') return pageSize
       const finding = await client.pageSize(credential, route)
@@ -47,8 +59,11 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
     }
     const readPage = async <T>(route: PagedRoute, page: number, params: ReadParams, fresh: boolean, stop: AbortSignal | undefined): Promise<Stamped<SpringPage<T>>> => {
       const size = await sizeFor(route)
-      return cache.get<SpringPage<T>>(`${id} ${route} ${paramsKey(params)} size=${size ?? '-'} page=${page}`,
+      const read = await cache.get<SpringPage<T>>(`${id} ${route} ${paramsKey(params)} size=${size ?? '-'} page=${page}`,
         (s) => client.page<T>(credential, route, { page, params, signal: s, ...(size === undefined ? {} : { size }) }), fresh, credential, stop)
+      noteTotal(route, params, read.value.totalElements)
+      if (route === 'tasks') known().marks.notePage(read.value as SpringPage<unknown> as SpringPage<WireTask>)
+      return read
     }
     return {
       async pageSize(route) {
@@ -62,8 +77,13 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
         const within = AbortSignal.timeout(READ_AHEAD_MS)
         readPage(route, page, params, false, signal === undefined ? within : AbortSignal.any([signal, within])).catch(() => undefined)
       },
-      list: <T>(route: 'runners', params: ReadParams) =>
-        cache.get<T[]>(`${id} ${route} ${paramsKey(params)}`, (s) => client.list<T>(credential, route, { params, signal: s }), false, credential, signal),
+      async list<T>(route: 'runners', params: ReadParams): Promise<Stamped<T[]>> {
+        const read = await cache.get<T[]>(`${id} ${route} ${paramsKey(params)}`, (s) => client.list<T>(credential, route, { params, signal: s }), false, credential, signal)
+        noteTotal(route, params, read.value.length)
+        return read
+      },
+      total: (route, params) => seen.get(id)?.totals.get(`${route} ${paramsKey(params)}`) ?? null,
+      orderMarks: () => seen.get(id)?.marks.list() ?? [],
       upstreamNow: () => client.clock.now(),
       async keepOrder(load, ids) {
         await orders.get(`${id} order ${load}`, async () => [...ids], true, credential)

@@ -2,6 +2,7 @@
 // with the parameters a plan chose, each stamped with when it was read (a
 // cached page keeps the stamp of its original read). The page cache sits below this.
 import type { PagedRoute, ReadParams } from './client.js'
+import type { OrderMark } from './order-marks.js'
 import type { Stamped } from './page-cache.js'
 import type { SpringPage } from './wire.js'
 
@@ -14,6 +15,10 @@ export interface UpstreamAccess {
   readAhead(route: PagedRoute, page: number, params: ReadParams): void
   /** Every row of an unpaged route. */
   list<T>(route: 'runners', params: ReadParams): Promise<Stamped<T[]>>
+  /** Rows the route listed with these parameters when last read (totalElements, or the array's length); null: never read. */
+  total(route: PagedRoute | 'runners', params: ReadParams): number | null
+  /** What has been seen of the Tasks order (order-marks.ts), by date. */
+  orderMarks(): readonly OrderMark[]
   /** BotCity's clock now, as estimated from its answers (epoch ms). */
   upstreamNow(): number
   /**

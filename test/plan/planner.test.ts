@@ -17,14 +17,26 @@ import { createPageCache } from '../../src/upstream/page-cache.js'
 import { DEMO, recordingFetch, simulator, testClient } from '../upstream/fixtures/upstream.js'
 
 const SETTINGS: RunSettings = { horizonDays: 30, maxLocalRows: 50_000, concurrency: 4, prefetch: false }
-const FACTS: UpstreamFacts = { pageSize: { tasks: 20, automation: 20 } }
+const NOW = Date.parse('2026-12-01T00:00:00Z')
+const DAY = 86_400_000
+/**
+ * A workspace read before: 3000 tasks in the window; earlier reads saw a task
+ * of 31 days ago with 1999 listed after it and one of 29 days ago with 2001,
+ * so the last 30 days hold 999 or 1000 tasks. 45 automations; 1 named Invoices.
+ */
+const FACTS: UpstreamFacts = {
+  pageSize: { tasks: 20, automation: 20 },
+  upstreamNow: NOW,
+  total: (route, params) => route === 'tasks' ? 3000 : params.automation === 'Invoices' ? 1 : 45,
+  orderMarks: [{ date: NOW - 31 * DAY, older: 1999 }, { date: NOW - 29 * DAY, older: 2001 }]
+}
 
 function options(set: EntitySetDef, query: string): QueryOptions {
   return parseQueryOptions(set, parseQueryString(query, DEFAULT_LIMITS))
 }
 
-function plan(set: EntitySetDef, query: string, pageSize = 100, countOnly = false): ReadPlan {
-  return planRead({ set, query: options(set, query), pageSize, countOnly }, SETTINGS, FACTS)
+function plan(set: EntitySetDef, query: string, pageSize = 100, countOnly = false, facts = FACTS): ReadPlan {
+  return planRead({ set, query: options(set, query), pageSize, countOnly }, SETTINGS, facts)
 }
 
 t.test('Tasks: the strategy follows what the upstream can do', async (t) => {
@@ -54,7 +66,8 @@ t.test('Tasks: the strategy follows what the upstream can do', async (t) => {
   const sorted = plan(TASKS, '$orderby=id')
   t.equal(sorted.strategy, 'full-scan')
   t.equal(sorted.residual.orderby.length, 1)
-  t.equal(sorted.estimate.until, 'read')
+  t.same(sorted.estimate.reads, { min: 50, max: 51 }, 'the set\'s 999–1000 tasks and the row past them')
+  t.equal(plan(TASKS, '$orderby=id&days=60').estimate.until, 'first-page', 'where 60 days start was never seen: unknown, until the first page shows more')
 
   t.equal(plan(TASKS, '$orderby=dateCreation desc').strategy, 'native-window', 'the native order asked for explicitly')
   t.equal(plan(TASKS, '', 100, true).strategy, 'count')
@@ -62,6 +75,15 @@ t.test('Tasks: the strategy follows what the upstream can do', async (t) => {
   const none = plan(TASKS, '$top=0')
   t.equal(none.strategy, 'none')
   t.same(none.estimate.reads, { min: 0, max: 0 })
+
+  const cold = plan(TASKS, '$top=50', 100, false, { pageSize: { tasks: 20 } })
+  t.equal(cold.estimate.reads, null, 'a workspace never read: how many tasks it holds is unknown')
+  t.equal(cold.estimate.until, 'first-page')
+  const unseen = plan(TASKS, '$top=50', 100, false, { ...FACTS, orderMarks: [] })
+  t.equal(unseen.estimate.reads, null, 'the total alone does not say whether the set holds 50 rows (1–3 pages)')
+  t.equal(unseen.estimate.until, 'first-page')
+  const short = plan(TASKS, '$top=50', 100, false, { ...FACTS, orderMarks: [{ date: NOW - 31 * DAY, older: 2989 }, { date: NOW - 29 * DAY, older: 2990 }] })
+  t.same(short.estimate.reads, { min: 1, max: 1 }, 'a set of 10 tasks ends on page 0')
 })
 
 t.test('Tasks: a later page of a scan is estimated from its cursor, within 2×', async (t) => {
@@ -69,10 +91,18 @@ t.test('Tasks: a later page of a scan is estimated from its cursor, within 2×',
     set: TASKS,
     query: options(TASKS, ''),
     pageSize: 100,
-    resume: { m: 'scan', s: { T: 0, h: null, hIds: null }, cur: { pos: 110, total: 500, ref: 1, lastDate: 5, lastIds: [1] }, ps: 20, given: 110, a: null, n: null }
+    resume: { m: 'scan', s: { T: NOW, h: null, hIds: null }, cur: { pos: 110, total: 3000, ref: 1, lastDate: 5, lastIds: [1] }, ps: 20, given: 110, a: null, n: null }
   }, SETTINGS, FACTS)
   t.equal(p.strategy, 'native-window')
   t.same(p.estimate.reads, { min: 6, max: 7 }, 'rows 110–209 are on pages 5–10; one more if new tasks shifted them')
+  const resumed = (given: number): ReadPlan => planRead({
+    set: TASKS,
+    query: options(TASKS, ''),
+    pageSize: 100,
+    resume: { m: 'scan', s: { T: NOW, h: null, hIds: null }, cur: { pos: given, total: 3000, ref: 1, lastDate: 5, lastIds: [1] }, ps: 20, given, a: null, n: null }
+  }, SETTINGS, FACTS)
+  t.same(resumed(900).estimate.reads, { min: 5, max: 6 }, 'the last page of a 999–1000 task set: rows 900–999 and the row past them')
+  t.same(resumed(1000).estimate.reads, { min: 1, max: 2 }, 'past the set: the page that shows it ended')
   t.throws(() => planRead({ set: TASKS, query: options(TASKS, ''), pageSize: 100, resume: { m: 'offset', offset: 3 } }, SETTINGS, FACTS),
     { code: 'BRIDGE_ERR_SKIPTOKEN_INVALID' }, 'a token of another strategy never reaches an executor')
 })
@@ -91,7 +121,9 @@ t.test('Automations and Runners: upstream parameters come from the model', async
   t.equal(one.strategy, 'lookup')
   t.same(one.upstream.params, { filterBy: 30, automation: 'Invoices' })
   t.not(one.residual.filter, null, 'the bridge still applies its own filter after the upstream parameter')
-  t.equal(one.estimate.until, 'first-page', 'page 0 tells how many pages the lookup reads')
+  t.same(one.estimate.reads, { min: 1, max: 1 }, 'the last read listed one')
+  const unknownTotal = plan(AUTOMATIONS, "$filter=label eq 'Payroll'", 100, false, { ...FACTS, total: () => null })
+  t.equal(unknownTotal.estimate.until, 'first-page', 'never read with these parameters: page 0 tells how many pages')
 
   const runners = plan(entitySetByName('Runners'), "$filter=id eq 'vm01'&$orderby=tasks desc")
   t.equal(runners.strategy, 'lookup')
