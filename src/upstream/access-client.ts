@@ -40,13 +40,13 @@ const NOT_HELD = Symbol('not held')
 export function clientAccess(client: InsightsClient, cache: PageCache, pageSize: UpstreamPageSize = 'auto', orders: PageCache = cache): AccessFactory {
   const facts = new LRUCache<string, Promise<unknown>>({ max: 10_000 })
   // What reads showed of each credential's upstream: the figures estimates are made from.
-  const seen = new LRUCache<string, { marks: OrderMarks; totals: LRUCache<string, number> }>({ max: 1_000 })
+  const seen = new LRUCache<string, { marks: OrderMarks; totals: LRUCache<string, number> }>({ max: 256 })
   return (credential, signal) => {
     const id = client.credentialId(credential)
     const known = (): { marks: OrderMarks; totals: LRUCache<string, number> } => {
       let k = seen.get(id)
       if (k === undefined) {
-        k = { marks: new OrderMarks(), totals: new LRUCache<string, number>({ max: 1_000 }) }
+        k = { marks: new OrderMarks(), totals: new LRUCache<string, number>({ max: 256 }) }
         seen.set(id, k)
       }
       return k

@@ -12,8 +12,8 @@ export interface OrderMark {
   readonly older: number
 }
 
-/** Marks kept per credential: after a full read of ~150 pages, two per page; then evenly thinned. */
-const MAX_MARKS = 2048
+/** Marks kept per credential (~40 KB): a full read of 500 pages gives two per page; past that, they are thinned evenly. */
+const MAX_MARKS = 1024
 
 export class OrderMarks {
   /** By date, then by `older`: ascending in both. */
@@ -36,7 +36,21 @@ export class OrderMarks {
     const same = this.marks[at]
     if (same !== undefined && same.date === mark.date && same.older === mark.older) return
     this.marks.splice(at, 0, mark)
-    if (this.marks.length > MAX_MARKS) this.marks = this.marks.filter((_m, i) => i % 2 === 0 || i === this.marks.length - 1)
+    if (this.marks.length > MAX_MARKS) this.thin()
+  }
+
+  /** Drops the interior mark whose neighbours are closest: the marks stay evenly spread over the order, its ends kept. */
+  private thin(): void {
+    let best = 1
+    let span = Infinity
+    for (let i = 1; i < this.marks.length - 1; i++) {
+      const s = (this.marks[i + 1] as OrderMark).older - (this.marks[i - 1] as OrderMark).older
+      if (s < span) {
+        span = s
+        best = i
+      }
+    }
+    this.marks.splice(best, 1)
   }
 
   list(): readonly OrderMark[] {
