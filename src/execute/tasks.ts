@@ -146,6 +146,19 @@ async function startOf(run: PageRun<WireTask>, bounds: Bounds, pageSizeHint: num
   return { cursor: { ...emptyCursor(), pos: at.pos, total: at.total, ref: at.ref, refStart: at.refStart }, anchor: { pos: at.pos, date: bounds.upper }, pageSize: at.pageSize }
 }
 
+/**
+ * Pages worth reading from the cursor's page when the plan knows where the
+ * set ends at the latest (earlier reads placed its first day): through the
+ * page holding the row after it, whose date shows the end. New tasks since
+ * the plan's total shift that end by their number.
+ */
+function toKnownEnd(plan: ReadPlan, c: ScanCursor, ps: number): number {
+  const end = plan.setEnd
+  if (end === null) return Infinity
+  const last = end.rows + Math.max(0, (c.total ?? end.total) - end.total)
+  return Math.max(1, Math.floor(last / ps) - Math.floor(c.pos / ps) + 1)
+}
+
 /** Reads the whole set once (bounded by MAX_LOCAL_ROWS), handing each row to `take`. */
 async function readSet(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, take: (row: Row) => void): Promise<void> {
   const read = rowReader(ctx.plan.set)
@@ -158,7 +171,7 @@ async function readSet(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds,
     cursor: start.cursor,
     pageSizeHint: start.pageSize,
     jumped: false,
-    batchPages: (ps, c) => Math.min(ctx.concurrency, end.pages(c, ps)),
+    batchPages: (ps, c) => Math.min(ctx.concurrency, end.pages(c, ps), toKnownEnd(ctx.plan, c, ps)),
     step: (task) => {
       if (++seen > ctx.maxLocalRows) {
         throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This query needs more than ${ctx.maxLocalRows} tasks sorted or counted in the bridge. Narrow it with a dateCreation filter (e.g. $filter=dateCreation ge 2024-01-01T00:00:00Z) or a shorter horizon (days=N), or sort by dateCreation desc, which the upstream does itself.`, { target: '$orderby' })
@@ -326,7 +339,7 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
         : matched === 0 ? 2 ** batches
           : Math.max(certain, Math.floor(need / (matched / scanned) / ps / 2))
       batches++
-      return Math.max(1, Math.min(likely, ctx.concurrency, end.pages(c, ps)))
+      return Math.max(1, Math.min(likely, ctx.concurrency, end.pages(c, ps), toKnownEnd(plan, c, ps)))
     },
     step: (task) => {
       const row = read(task as unknown as Record<string, unknown>)
@@ -362,7 +375,7 @@ const READ_AHEAD_PAGES = 2
  */
 function readAhead(ctx: ExecContext, cursor: ScanCursor, ps: number, rows: number, end: EndEstimate): void {
   const first = Math.floor(cursor.pos / ps)
-  const count = Math.min(Math.ceil(((cursor.pos % ps) + rows) / ps), end.pages(cursor, ps))
+  const count = Math.min(Math.ceil(((cursor.pos % ps) + rows) / ps), end.pages(cursor, ps), toKnownEnd(ctx.plan, cursor, ps))
   for (let p = first; p < first + count; p++) ctx.access.readAhead('tasks', p, ctx.plan.upstream.params)
 }
 

@@ -13,7 +13,7 @@
 // the route's total, and the run estimates again), or until the read itself
 // (a residual filter's matches, a bisection, a workspace not read before).
 import type { OrderMark } from '../upstream/order-marks.js'
-import type { Bounds, Estimate, PlanSettings, ReadPlan, UpstreamFacts } from './plan.js'
+import type { Bounds, Estimate, PlanSettings, ReadPlan, SetEnd, UpstreamFacts } from './plan.js'
 
 const DAY_MS = 86_400_000
 
@@ -25,7 +25,7 @@ function pagesCovering(start: number, n: number, pageSize: number): number {
   return Math.floor((start + n - 1) / pageSize) - Math.floor(start / pageSize) + 1
 }
 
-type Draft = Omit<ReadPlan, 'estimate'>
+type Draft = Omit<ReadPlan, 'estimate' | 'setEnd'>
 
 function unknown(until: 'first-page' | 'read', basis: string): Estimate {
   return { reads: null, rows: null, until, basis }
@@ -77,6 +77,15 @@ function taskSetEnd(plan: Draft, facts: UpstreamFacts, n: number): Bounds | null
 function scanPages(start: number, want: number, end: number, n: number, pageSize: number): number {
   const stop = Math.min(start + want, end < n ? end + 1 : end)
   return pagesCovering(start, stop - start, pageSize)
+}
+
+/** Where a Tasks read's set ends at the latest, from the route's last total and the marks (null: not known). */
+export function setEndOf(plan: Omit<Draft, 'setEnd'>, facts: UpstreamFacts): SetEnd | null {
+  if (plan.upstream.route !== 'tasks' || plan.range.to !== null) return null
+  const total = facts.total?.(plan.upstream.route, plan.upstream.params) ?? null
+  if (total === null) return null
+  const end = taskSetEnd(plan, facts, total)
+  return end === null || end.max >= total ? null : { rows: end.max, total }
 }
 
 function estimateTasks(plan: Draft, facts: UpstreamFacts, n: number | null, resolving: boolean): Estimate {

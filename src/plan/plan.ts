@@ -93,7 +93,19 @@ export interface ReadPlan {
   readonly window: Window
   /** Where the load stands, from the $skiptoken; null on its first request. */
   readonly resume: ResumeState | null
+  /** Tasks: where the set ends in the upstream order at the latest, as earlier reads showed; null: not known. */
+  readonly setEnd: SetEnd | null
   readonly estimate: Estimate
+}
+
+/**
+ * The set holds at most `rows` tasks from the head of the upstream order when
+ * the window held `total`: new tasks since then add as many to it. A scan
+ * never needs a page past the one holding the row after them.
+ */
+export interface SetEnd {
+  readonly rows: number
+  readonly total: number
 }
 
 /** A grouping $apply over the rows of a read. */

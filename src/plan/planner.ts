@@ -12,7 +12,7 @@ import type { ExpandItem, Expr, OrderByItem, QueryOptions, ResourcePath } from '
 import type { RowValue } from '../model/row.js'
 import { keySegment } from '../serialize/payload.js'
 import { instantRange, stringEquality } from './conjuncts.js'
-import { estimateRead } from './estimate.js'
+import { estimateRead, setEndOf } from './estimate.js'
 import type { AggregatePlan, PlanSettings, ReadPlan, RequestPlan, Residual, Strategy, UpstreamFacts, UpstreamParams, Window } from './plan.js'
 import { expectResume } from './resume.js'
 import type { ResumeState } from './resume.js'
@@ -162,7 +162,7 @@ export function planRead(request: ReadRequest, settings: PlanSettings, facts: Up
     window,
     resume
   }
-  return { ...draftPlan, estimate: estimateRead(draftPlan, settings, facts) }
+  return { ...draftPlan, setEnd: setEndOf(draftPlan, facts), estimate: estimateRead(draftPlan, settings, facts) }
 }
 
 export interface RequestInput {

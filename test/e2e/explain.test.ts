@@ -104,3 +104,16 @@ t.test('the log line of each data request has its estimate and actual; /metrics 
   t.match(metrics, /botcity_odata_plan_estimate_ratio_bucket\{le="1"\} [1-9]/)
   t.match(metrics, /botcity_odata_plan_estimates_unknown_total [1-9]/)
 })
+
+t.test('a refresh after a refresh: the set\'s end is known, the estimate holds the reads and no page past the end is read', async (t) => {
+  for (const query of ['Tasks?$orderby=totalItems desc&$top=5&days=5', 'Tasks?$select=id&days=4']) {
+    await explained(query)
+    const { explain } = await explained(query)
+    const [read] = explain.reads
+    const est = read?.estimate.reads
+    t.ok(est !== null && est !== undefined, `${query}: estimated before reading (${read?.estimate.basis})`)
+    if (est === null || est === undefined || read === undefined) continue
+    t.ok(est.max <= 2 * est.min, `${query}: ${est.min}–${est.max}, within 2×`)
+    t.ok(est.min <= read.actual.reads && read.actual.reads <= est.max, `${query}: ${read.actual.reads} reads within ${est.min}–${est.max}`)
+  }
+})
