@@ -132,8 +132,9 @@ function estimateTasks(plan: Draft, facts: UpstreamFacts, n: number | null, reso
     case 'date-window':
       return unknown('read', 'where the newest dateCreation bound falls is found by bisecting pages')
     case 'none':
-    case 'lookup':
       return { reads: exact(0), rows: exact(0), basis: 'nothing to read' }
+    case 'lookup':
+      return unknown('read', 'the upstream\'s matches for a filter parameter are known only by reading')
   }
 }
 

@@ -94,7 +94,8 @@ interface Draft {
 function planTasks(request: ReadRequest, window: Window, resume: ResumeState | null): Draft {
   const { query, set } = request
   const params = { [set.upstream.windowParam]: TASK_WINDOW_DAYS }
-  const range = instantRange(query.filter, 'dateCreation')
+  // Bounds on the property the upstream orders by choose the pages to read.
+  const range = instantRange(query.filter, set.upstream.nativeOrder[0]?.property ?? '')
   const bounds = { from: range.from, to: range.to }
   const residualFree = range.absorbed && query.search === null
   const residual: Residual = { filter: range.absorbed ? null : query.filter, search: query.search, orderby: [] }
