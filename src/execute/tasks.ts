@@ -17,6 +17,7 @@ import { TASK_WINDOW_DAYS } from '../plan/planner.js'
 import type { ReadPlan } from '../plan/plan.js'
 import { expectResume } from '../plan/resume.js'
 import type { LocalResume, OrderPoint, ScanCursor, ScanResume, Snapshot } from '../plan/resume.js'
+import type { Stamped } from '../upstream/page-cache.js'
 import type { SpringPage, WireTask } from '../upstream/wire.js'
 import { DAY_MS } from './context.js'
 import type { ExecContext, ExecResult } from './context.js'
@@ -33,6 +34,24 @@ const MAX_RESTARTS = 3
 interface Bounds extends ScanBounds { readonly snapshot: Snapshot }
 
 const residualFree = (plan: ReadPlan): boolean => plan.residual.filter === null && plan.residual.search === null
+
+/**
+ * A page of Tasks, checked against the order every rule of this file rests on
+ * and BotCity does not document: newest first (tasks of one millisecond in any
+ * order). A page that contradicts it fails the request — a 502 that says so,
+ * never rows that may be wrong or missing.
+ */
+function inUpstreamOrder(read: Stamped<SpringPage<WireTask>>): Stamped<SpringPage<WireTask>> {
+  const { content, number } = read.value
+  for (let i = 1; i < content.length; i++) {
+    const before = content[i - 1] as WireTask
+    const task = content[i] as WireTask
+    if (dateOf(task) > dateOf(before)) {
+      throw bridgeError('UPSTREAM_BAD_RESPONSE', `BotCity Insights listed task ${task.id} (created ${task.dateCreation}) after task ${before.id} (created ${before.dateCreation}) on page ${number} of /api/v1/insights/tasks: its tasks are not newest first, the order the bridge pages them in. The bridge stopped rather than answer with wrong or missing rows; tell whoever runs the bridge (its log has this message).`)
+    }
+  }
+  return read
+}
 
 /** The snapshot of a load starting now: page 0 as the upstream lists it (or as cached, at most CACHE_TTL_S ago). */
 async function takeSnapshot(ctx: ExecContext, run: PageRun<WireTask>): Promise<Snapshot> {
@@ -52,7 +71,7 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
   const wantCount = plan.window.countOnly || plan.window.count
   if (plan.strategy === 'none') return { rows: [], count: null, next: null }
   const params = plan.upstream.params
-  const run = new PageRun<WireTask>((page, fresh) => ctx.access.page<WireTask>('tasks', page, params, fresh))
+  const run = new PageRun<WireTask>(async (page, fresh) => inUpstreamOrder(await ctx.access.page<WireTask>('tasks', page, params, fresh)))
   // Every plan reads page 0 first, except a window in the upstream order that jumps past it.
   const snapshot = state?.s ?? (plan.jump ? { T: ctx.access.upstreamNow(), h: null, hIds: null } : await takeSnapshot(ctx, run))
   const lower = Math.max(snapshot.T - plan.horizonDays * DAY_MS, plan.range.from ?? -Infinity)

@@ -34,6 +34,8 @@ Usage: npm run simulator -- [flags]
   --latency-ms MS     delay before every answer (${d.latencyMs})
   --page-size N       rows per page of the paged routes (${d.pageSize})
   --honor-size        honour the size parameter (capped at 2000); ignored by default
+  --order ORDER       the order the tasks route lists in: newest-first or
+                      oldest-first (${d.taskOrder})
   --examples          hold the task (17296058) and automation (supplierHomologation)
                       of BotCity's documentation, a day old at start
   --token-ttl-s S     access token lifetime (${d.tokenTtlS})
@@ -55,6 +57,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     options: {
       ...Object.fromEntries([...NUMERIC_OPTIONS, ...TEXT_OPTIONS].map((name) => [flagName(name), { type: 'string' }])),
       'honor-size': { type: 'boolean' },
+      order: { type: 'string' },
       examples: { type: 'boolean' },
       workspace: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' }
@@ -80,6 +83,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (typeof raw === 'string') options[name] = raw
   }
   if (values['honor-size'] === true) options.honorSize = true
+  if (typeof values.order === 'string') options.taskOrder = values.order as SimulatorOptions['taskOrder']
   if (values.examples === true) options.examples = true
   const workspaces = values.workspace
   if (Array.isArray(workspaces)) options.workspaces = workspaces.map(toWorkspace)
@@ -87,7 +91,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     return { kind: 'run', options: resolveOptions(options) }
   } catch (error) {
     const { option, allowed, value } = error as SimulatorOptionError
-    const flag = option.startsWith('workspaces') ? 'workspace' : flagName(option)
+    const flag = option.startsWith('workspaces') ? 'workspace' : option === 'taskOrder' ? 'order' : flagName(option)
     throw new CliUsageError(`--${flag} must be ${allowed} (got ${JSON.stringify(value)})`)
   }
 }

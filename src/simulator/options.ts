@@ -10,6 +10,15 @@ export interface SimulatorWorkspace {
   seed?: number
 }
 
+/**
+ * The order the tasks route lists tasks in. BotCity documents none, and its
+ * example answer says `"unsorted": true`: newest first is what the bridge was
+ * built on; oldest first is a store's insertion order (new tasks at the end,
+ * tasks leaving the window gone from the front).
+ */
+export const TASK_ORDERS = ['newest-first', 'oldest-first'] as const
+export type TaskOrder = typeof TASK_ORDERS[number]
+
 export interface SimulatorOptions {
   port: number                // --port (8090); 0 = any free port
   host: string                // --host (127.0.0.1)
@@ -23,6 +32,7 @@ export interface SimulatorOptions {
   latencyMs: number           // --latency-ms (0)
   pageSize: number            // --page-size (20)
   honorSize: boolean          // --honor-size (off)
+  taskOrder: TaskOrder        // --order (newest-first) the order the tasks route lists in
   examples: boolean           // --examples (off) hold the task and automation of BotCity's documentation
   tokenTtlS: number           // --token-ttl-s (3600)
   errorRate: number           // --error-rate (0) fraction of data calls answered 500
@@ -49,6 +59,7 @@ export const SIMULATOR_DEFAULTS: SimulatorOptions = {
   latencyMs: 0,
   pageSize: 20,
   honorSize: false,
+  taskOrder: 'newest-first',
   examples: false,
   tokenTtlS: 3600,
   errorRate: 0,

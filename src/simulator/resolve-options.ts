@@ -1,5 +1,5 @@
 import { NUMBER_RULES, NUMERIC_OPTIONS, TEXT_OPTIONS, describeRule, satisfies } from './option-spec.js'
-import { SIMULATOR_DEFAULTS } from './options.js'
+import { SIMULATOR_DEFAULTS, TASK_ORDERS } from './options.js'
 import type { SimulatorOptions, SimulatorWorkspace } from './options.js'
 
 /** A simulator option with a value outside what it allows; `option` names it. */
@@ -23,6 +23,7 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
     }
   }
   if (typeof options.honorSize !== 'boolean') throw new SimulatorOptionError('honorSize', 'a boolean', options.honorSize)
+  if (!(TASK_ORDERS as readonly unknown[]).includes(options.taskOrder)) throw new SimulatorOptionError('taskOrder', TASK_ORDERS.join(' or '), options.taskOrder)
   if (typeof options.examples !== 'boolean') throw new SimulatorOptionError('examples', 'a boolean', options.examples)
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new SimulatorOptionError('now', 'a function returning epoch milliseconds', options.now)

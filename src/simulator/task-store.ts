@@ -2,6 +2,7 @@
 // start, then the tasks `growthPerS` creates as the clock advances. Windows
 // are index ranges found by binary search, so a page costs O(log n + size);
 // each task is shown as it stands at the clock (task-factory.ts).
+import type { TaskOrder } from './options.js'
 import { EXAMPLE_AUTOMATION } from './catalog.js'
 import type { Catalog } from './catalog.js'
 import { creationTimes } from './history.js'
@@ -83,6 +84,14 @@ export class TaskStore {
     const rows: WireTask[] = []
     const stop = Math.max(window.lo, window.hi - offset - limit)
     for (let i = window.hi - offset - 1; i >= stop; i--) rows.push((this.tasks[i] as SimTask).at(nowMs))
+    return rows
+  }
+
+  /** `limit` tasks of the window in the order given, skipping `offset`: oldest first is the store's insertion order. */
+  listed(order: TaskOrder, window: TaskWindow, offset: number, limit: number, nowMs: number): WireTask[] {
+    if (order === 'newest-first') return this.newestFirst(window, offset, limit, nowMs)
+    const rows: WireTask[] = []
+    for (let i = window.lo + offset; i < Math.min(window.hi, window.lo + offset + limit); i++) rows.push((this.tasks[i] as SimTask).at(nowMs))
     return rows
   }
 

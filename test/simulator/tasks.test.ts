@@ -179,3 +179,19 @@ t.test('--examples: the task and automation of BotCity\'s documentation, a day o
   const plain = await simulator(t, { now: clock.now, tasks: 5000, seed: 1 })
   t.same(sim.tasks().map((task) => createdMs(task)), plain.tasks().map((task) => createdMs(task)), 'the same history otherwise')
 })
+
+t.test('--order oldest-first lists the same window in insertion order: new tasks at the end, expired ones gone from the front', async (t) => {
+  const clock = manualClock()
+  const newest = await simulator(t, { now: clock.now, tasks: 600, historyDays: 60, growthPerS: 0.01 })
+  const oldest = await simulator(t, { now: clock.now, tasks: 600, historyDays: 60, growthPerS: 0.01, taskOrder: 'oldest-first' })
+  const [hn, ho] = [await login(newest), await login(oldest)]
+  const before = await allPages(oldest, ho, 30)
+  t.same(before.rows.map((r) => r.id), (await allPages(newest, hn, 30)).rows.map((r) => r.id).reverse(), 'the same tasks, reversed')
+  t.ok(before.rows.every((r, i) => i === 0 || createdMs(r) >= createdMs(before.rows[i - 1] as WireTask)), 'oldest first')
+  clock.advance(3 * DAY_MS)
+  const after = await allPages(oldest, await login(oldest), 30)
+  const kept = before.rows.filter((r) => createdMs(r) >= START_MS + 3 * DAY_MS - 30 * DAY_MS)
+  t.ok(kept.length < before.rows.length, `${before.rows.length - kept.length} tasks left the window`)
+  t.same(after.rows.slice(0, kept.length).map((r) => r.id), kept.map((r) => r.id), 'the front lost the expired tasks, the rest kept their order')
+  t.ok(after.rows.length > kept.length, `${after.rows.length - kept.length} new tasks appended at the end`)
+})

@@ -1,5 +1,5 @@
-// GET /api/v1/insights/tasks?page&days → Spring page of tasks, newest first,
-// each as it stands at the simulator's clock.
+// GET /api/v1/insights/tasks?page&days → Spring page of tasks, newest first
+// (or as --order says), each as it stands at the simulator's clock.
 import type { FastifyInstance } from 'fastify'
 import { callerOf } from '../auth.js'
 import type { SimContext } from '../context.js'
@@ -19,6 +19,6 @@ export function tasksRoute(app: FastifyInstance, ctx: SimContext): void {
     const now = ctx.now()
     const window = store.window(now, days)
     const total = window.hi - window.lo
-    return springPage(store.newestFirst(window, page * size, size, now), page, size, total)
+    return springPage(store.listed(ctx.options.taskOrder, window, page * size, size, now), page, size, total)
   })
 }
