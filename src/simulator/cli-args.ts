@@ -36,6 +36,8 @@ Usage: npm run simulator -- [flags]
   --honor-size        honour the size parameter (capped at 2000); ignored by default
   --order ORDER       the order the tasks route lists in: newest-first or
                       oldest-first (${d.taskOrder})
+  --honor-task-sort   the tasks route honours sort=dateCreation|id[,asc|desc]; the
+                      docs name sort for automations and runners only, so ignored by default
   --examples          hold the task (17296058) and automation (supplierHomologation)
                       of BotCity's documentation, a day old at start
   --token-ttl-s S     access token lifetime (${d.tokenTtlS})
@@ -58,6 +60,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       ...Object.fromEntries([...NUMERIC_OPTIONS, ...TEXT_OPTIONS].map((name) => [flagName(name), { type: 'string' }])),
       'honor-size': { type: 'boolean' },
       order: { type: 'string' },
+      'honor-task-sort': { type: 'boolean' },
       examples: { type: 'boolean' },
       workspace: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' }
@@ -83,6 +86,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     if (typeof raw === 'string') options[name] = raw
   }
   if (values['honor-size'] === true) options.honorSize = true
+  if (values['honor-task-sort'] === true) options.honorTaskSort = true
   if (typeof values.order === 'string') options.taskOrder = values.order as SimulatorOptions['taskOrder']
   if (values.examples === true) options.examples = true
   const workspaces = values.workspace

@@ -33,6 +33,7 @@ export interface SimulatorOptions {
   pageSize: number            // --page-size (20)
   honorSize: boolean          // --honor-size (off)
   taskOrder: TaskOrder        // --order (newest-first) the order the tasks route lists in
+  honorTaskSort: boolean      // --honor-task-sort (off) the tasks route honours sort=dateCreation|id[,asc|desc]
   examples: boolean           // --examples (off) hold the task and automation of BotCity's documentation
   tokenTtlS: number           // --token-ttl-s (3600)
   errorRate: number           // --error-rate (0) fraction of data calls answered 500
@@ -60,6 +61,7 @@ export const SIMULATOR_DEFAULTS: SimulatorOptions = {
   pageSize: 20,
   honorSize: false,
   taskOrder: 'newest-first',
+  honorTaskSort: false,
   examples: false,
   tokenTtlS: 3600,
   errorRate: 0,

@@ -24,6 +24,7 @@ export function resolveOptions(partial: Partial<SimulatorOptions> = {}): Simulat
   }
   if (typeof options.honorSize !== 'boolean') throw new SimulatorOptionError('honorSize', 'a boolean', options.honorSize)
   if (!(TASK_ORDERS as readonly unknown[]).includes(options.taskOrder)) throw new SimulatorOptionError('taskOrder', TASK_ORDERS.join(' or '), options.taskOrder)
+  if (typeof options.honorTaskSort !== 'boolean') throw new SimulatorOptionError('honorTaskSort', 'a boolean', options.honorTaskSort)
   if (typeof options.examples !== 'boolean') throw new SimulatorOptionError('examples', 'a boolean', options.examples)
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new SimulatorOptionError('now', 'a function returning epoch milliseconds', options.now)

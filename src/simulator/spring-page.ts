@@ -1,20 +1,23 @@
 // Spring Data's Page envelope. The routes sort inside their query and build
-// the page unsorted, so `sort` always reads unsorted (as in the docs' examples).
+// the page unsorted, so `sort` reads unsorted (as in the docs' examples) unless
+// a route says the page was sorted by a `sort` parameter it honoured.
 import type { SpringPage, SpringSort } from '../upstream/wire.js'
 
 const UNSORTED: SpringSort = { sorted: false, empty: true, unsorted: true }
+const SORTED: SpringSort = { sorted: true, empty: false, unsorted: false }
 
-export function springPage<T>(content: T[], page: number, size: number, totalElements: number): SpringPage<T> {
+export function springPage<T>(content: T[], page: number, size: number, totalElements: number, sorted = false): SpringPage<T> {
   const totalPages = Math.ceil(totalElements / size)
+  const sort = sorted ? SORTED : UNSORTED
   return {
     content,
-    pageable: { pageNumber: page, pageSize: size, sort: { ...UNSORTED }, offset: page * size, paged: true, unpaged: false },
+    pageable: { pageNumber: page, pageSize: size, sort: { ...sort }, offset: page * size, paged: true, unpaged: false },
     totalPages,
     totalElements,
     last: page + 1 >= totalPages,
     size,
     number: page,
-    sort: { ...UNSORTED },
+    sort: { ...sort },
     numberOfElements: content.length,
     first: page === 0,
     empty: content.length === 0

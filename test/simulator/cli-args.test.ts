@@ -10,14 +10,14 @@ t.test('every option as a kebab-case flag', async (t) => {
   const command = parseCliArgs([
     '--port', '0', '--host', '0.0.0.0', '--login', 'acme', '--key', 'k', '--seed=-3', '--tasks', '100000',
     '--automations', '20', '--runners', '3', '--history-days', '30', '--latency-ms', '2.5', '--page-size', '100',
-    '--honor-size', '--order', 'oldest-first', '--examples', '--token-ttl-s', '60', '--error-rate', '0.05', '--rate-limit', '50', '--growth-per-s', '0.5',
+    '--honor-size', '--order', 'oldest-first', '--honor-task-sort', '--examples', '--token-ttl-s', '60', '--error-rate', '0.05', '--rate-limit', '50', '--growth-per-s', '0.5',
     '--time-scale', '60', '--clock-offset-s=-300', '--workspace', 'beta:bk', '--workspace=gamma:gk:Gamma Inc:42'
   ])
   t.same(command, {
     kind: 'run',
     options: {
       port: 0, host: '0.0.0.0', login: 'acme', key: 'k', seed: -3, tasks: 100000, automations: 20, runners: 3,
-      historyDays: 30, latencyMs: 2.5, pageSize: 100, honorSize: true, taskOrder: 'oldest-first', examples: true, tokenTtlS: 60, errorRate: 0.05,
+      historyDays: 30, latencyMs: 2.5, pageSize: 100, honorSize: true, taskOrder: 'oldest-first', honorTaskSort: true, examples: true, tokenTtlS: 60, errorRate: 0.05,
       rateLimit: 50, growthPerS: 0.5, timeScale: 60, clockOffsetS: -300,
       workspaces: [{ login: 'beta', key: 'bk' }, { login: 'gamma', key: 'gk', organizationLabel: 'Gamma Inc', seed: 42 }]
     }
@@ -27,7 +27,7 @@ t.test('every option as a kebab-case flag', async (t) => {
 t.test('--help and -h', async (t) => {
   t.same(parseCliArgs(['--help']), { kind: 'help' })
   t.same(parseCliArgs(['--port', '1', '-h']), { kind: 'help' })
-  for (const flag of ['--port', '--history-days', '--honor-size', '--order', '--growth-per-s', '--time-scale', '--clock-offset-s', '--examples', '--workspace']) t.match(HELP, flag)
+  for (const flag of ['--port', '--history-days', '--honor-size', '--order', '--honor-task-sort', '--growth-per-s', '--time-scale', '--clock-offset-s', '--examples', '--workspace']) t.match(HELP, flag)
 })
 
 t.test('invalid values name the flag', async (t) => {

@@ -195,3 +195,21 @@ t.test('--order oldest-first lists the same window in insertion order: new tasks
   t.same(after.rows.slice(0, kept.length).map((r) => r.id), kept.map((r) => r.id), 'the front lost the expired tasks, the rest kept their order')
   t.ok(after.rows.length > kept.length, `${after.rows.length - kept.length} new tasks appended at the end`)
 })
+
+t.test('--honor-task-sort: sort=dateCreation|id[,asc|desc] chooses the order whatever --order says, and the page says it is sorted', async (t) => {
+  const plain = await simulator(t, { tasks: 300, taskOrder: 'oldest-first' })
+  const honouring = await simulator(t, { tasks: 300, taskOrder: 'oldest-first', honorTaskSort: true })
+  const [hp, hh] = [await login(plain), await login(honouring)]
+  const ascending = (page: TaskPage): boolean => page.content.every((r, i) => i === 0 || createdMs(r) >= createdMs(page.content[i - 1] as WireTask))
+  const descending = (page: TaskPage): boolean => page.content.every((r, i) => i === 0 || createdMs(r) <= createdMs(page.content[i - 1] as WireTask))
+  const ignored = await tasksPage(plain, hp, 'days=365&sort=dateCreation,desc')
+  t.ok(ascending(ignored), 'off by default: sort is ignored, the route lists oldest first')
+  t.equal(ignored.sort.sorted, false)
+  const desc = await tasksPage(honouring, hh, 'days=365&sort=dateCreation,desc')
+  t.ok(descending(desc) && !ascending(desc), 'sort=dateCreation,desc: newest first')
+  t.equal(desc.sort.sorted, true)
+  t.ok(ascending(await tasksPage(honouring, hh, 'days=365&sort=id')), 'sort=id: ascending')
+  t.ok(ascending(await tasksPage(honouring, hh, 'days=365')), 'no sort: the --order')
+  const { status } = await getJson(honouring, `${UPSTREAM_PATHS.tasks}?sort=state,desc`, hh)
+  t.equal(status, 400, 'an unknown sort property is refused, as Spring does')
+})
