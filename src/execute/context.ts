@@ -28,4 +28,3 @@ export interface ExecResult {
   readonly next: ResumeState | null
 }
 
-export const DAY_MS = 86_400_000

@@ -44,6 +44,12 @@ export function totalActual(reads: readonly ReadRecord[]): Actual {
   return reads.reduce((t, r) => ({ reads: t.reads + r.actual.reads, calls: t.calls + r.actual.calls, rows: t.rows + r.actual.rows }), { reads: 0, calls: 0, rows: 0 })
 }
 
+/** A request's estimate and actual cost, summed over its reads: what its log line and /metrics get (no text worked out). */
+export function costSummary(reads: readonly ReadRecord[]): Pick<Explain, 'estimate' | 'actual'> {
+  const estimates = reads.map(finalEstimate)
+  return { estimate: { reads: sumBounds(estimates.map((e) => e.reads)), rows: sumBounds(estimates.map((e) => e.rows)) }, actual: totalActual(reads) }
+}
+
 export function explain(reads: readonly ReadRecord[]): Explain {
   const estimates = reads.map(finalEstimate)
   return {
@@ -64,15 +70,18 @@ export function explain(reads: readonly ReadRecord[]): Explain {
         actual: { ...r.actual }
       }
     }),
-    estimate: { reads: sumBounds(estimates.map((e) => e.reads)), rows: sumBounds(estimates.map((e) => e.rows)) },
-    actual: totalActual(reads)
+    ...costSummary(reads)
   }
 }
 
-/** actual ÷ estimate of a request's upstream reads (against the upper bound of a range); null when the estimate is unknown. */
-export function estimateRatio(e: Explain): number | null {
+/**
+ * actual ÷ estimate of a request's upstream reads (against the upper bound of
+ * a range); null when the estimate is unknown. Reads where none were estimated
+ * are infinitely off (the histogram's +Inf bucket), not unknown.
+ */
+export function estimateRatio(e: Pick<Explain, 'estimate' | 'actual'>): number | null {
   if (e.estimate.reads === null) return null
   const { max } = e.estimate.reads
-  if (max === 0) return e.actual.reads === 0 ? 1 : null
+  if (max === 0) return e.actual.reads === 0 ? 1 : Infinity
   return e.actual.reads / max
 }

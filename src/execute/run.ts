@@ -10,7 +10,7 @@ import type { EntitySetDef, PropertyDef, UpstreamRoute } from '../model/index.js
 import { entitySetByName } from '../model/index.js'
 import type { Row } from '../model/row.js'
 import { DEFAULT_LIMITS } from '../odata/index.js'
-import type { ExpandItem, QueryOptions } from '../odata/index.js'
+import type { ExpandItem } from '../odata/index.js'
 import { estimateRead } from '../plan/estimate.js'
 import type { PlanSettings, ReadPlan, RequestPlan, UpstreamFacts } from '../plan/plan.js'
 import { planExpand, planNavigationTarget, planNewestTask, planRequest } from '../plan/planner.js'
@@ -95,7 +95,7 @@ class RequestRun {
     const first = (total: number): void => {
       if (plan.estimate.until !== 'first-page') return
       const { access } = this.input
-      record.resolved = estimateRead(plan, this.settings, { ...facts, upstreamNow: access.upstreamNow(), orderMarks: access.orderMarks() }, { total })
+      record.resolved = estimateRead(plan, { ...facts, upstreamNow: access.upstreamNow(), orderMarks: access.orderMarks() }, { total })
     }
     return EXECUTORS[plan.set.upstream.route]({
       plan,
@@ -171,7 +171,7 @@ class RequestRun {
   }
 
   private expand(rows: readonly Row[], items: readonly ExpandItem[]): Promise<ExpandedValues[]> {
-    const { query } = this.input as { query: QueryOptions }
+    const { query } = this.input
     return expandPage(rows, items, {
       read: async (item, values) => {
         const facts = await this.facts(item.target)

@@ -12,10 +12,10 @@
 // they are bracketed, and otherwise unknown: until the first page (which tells
 // the route's total, and the run estimates again), or until the read itself
 // (a residual filter's matches, a bisection, a workspace not read before).
+import { MS_PER_DAY as DAY_MS } from '../odata/civil-date.js'
 import type { OrderMark } from '../upstream/order-marks.js'
-import type { Bounds, Estimate, PlanSettings, ReadPlan, SetEnd, UpstreamFacts } from './plan.js'
+import type { Bounds, Estimate, ReadPlan, SetEnd, UpstreamFacts } from './plan.js'
 
-const DAY_MS = 86_400_000
 
 const exact = (n: number): Bounds => ({ min: n, max: n })
 
@@ -158,7 +158,7 @@ function estimatePaged(plan: Draft, n: number | null): Estimate {
  * page showed, when estimating again after it (with `facts` as they stand
  * then, that page's marks included).
  */
-export function estimateRead(plan: Draft, _settings: PlanSettings, facts: UpstreamFacts, firstPage?: { readonly total: number }): Estimate {
+export function estimateRead(plan: Draft, facts: UpstreamFacts, firstPage?: { readonly total: number }): Estimate {
   const { set } = plan
   if (plan.strategy === 'none') return { reads: exact(0), rows: exact(0), basis: 'nothing to read' }
   if (!set.upstream.paged) return { reads: exact(1), rows: null, basis: `the upstream answers every ${set.typeName.toLowerCase()} in one call` }

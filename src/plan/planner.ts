@@ -163,7 +163,7 @@ export function planRead(request: ReadRequest, settings: PlanSettings, facts: Up
     window,
     resume
   }
-  return { ...draftPlan, setEnd: setEndOf(draftPlan, facts), estimate: estimateRead(draftPlan, settings, facts) }
+  return { ...draftPlan, setEnd: setEndOf(draftPlan, facts), estimate: estimateRead(draftPlan, facts) }
 }
 
 export interface RequestInput {

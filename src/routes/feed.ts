@@ -5,7 +5,7 @@
 // for, the `@bridge.explain` annotation (docs/explain.md).
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { bridgeError, isBridgeError } from '../errors.js'
-import { explain, estimateRatio } from '../execute/explain.js'
+import { costSummary, explain, estimateRatio } from '../execute/explain.js'
 import type { Explain } from '../execute/explain.js'
 import { runRequest } from '../execute/run.js'
 import type { Outcome, RunSettings } from '../execute/run.js'
@@ -135,12 +135,12 @@ export class Feed {
     }
     const resume = resource.kind === 'entity' || query.skiptoken === null ? null : resumeState(this.options.codec.decode(s.id, query.skiptoken))
     const { outcome, reads } = await runRequest({ resource, query, pageSize, resume, now: this.options.now(), access: this.options.access(credential, input.signal) }, this.settings)
-    const explained = explain(reads)
     if (reads.length > 0) {
-      recordCost(reply, { plan: reads.map((r) => `${r.plan.set.name}:${r.plan.strategy}`).join(' '), estimate: explained.estimate.reads, actual: explained.actual })
-      this.options.onEstimate?.(estimateRatio(explained))
+      const cost = costSummary(reads)
+      recordCost(reply, { plan: reads.map((r) => `${r.plan.set.name}:${r.plan.strategy}`).join(' '), estimate: cost.estimate.reads, actual: cost.actual })
+      this.options.onEstimate?.(estimateRatio(cost))
     }
-    return this.send(s, outcome, prefer.explain ? explained : null, answerKey)
+    return this.send(s, outcome, prefer.explain ? explain(reads) : null, answerKey)
   }
 
   private payload(s: Scope, set: EntitySetDef): PayloadOptions {

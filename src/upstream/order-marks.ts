@@ -53,8 +53,9 @@ export class OrderMarks {
     this.marks.splice(best, 1)
   }
 
+  /** A copy: a plan keeps what it was made from while reads add marks. */
   list(): readonly OrderMark[] {
-    return this.marks
+    return [...this.marks]
   }
 
   private indexOf(mark: OrderMark): number {

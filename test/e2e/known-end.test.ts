@@ -2,8 +2,9 @@
 // horizon finds where it ends by reading (batches sized from creation rates
 // can end a page past it, at a lull just before the horizon's first day);
 // the next load knows from the first's reads where that day falls in the
-// upstream order (upstream/order-marks.ts) and stops there. Frozen clock: the
-// minimum is exact only when the set holds still between the two loads.
+// upstream order (upstream/order-marks.ts) and stops there — also when the
+// clock has moved between the loads, new tasks have arrived at the head, tasks
+// have changed state and the horizon's first day has moved on.
 import t from 'tap'
 import { getJson, startBridge } from '../fixtures/bridge.js'
 import { expectedTasks } from '../fixtures/oracle.js'
@@ -15,9 +16,9 @@ const bridge = await startBridge({ sim: { tasks: 8000, historyDays: 120, now: ()
 t.teardown(() => bridge.close())
 
 /** A load followed through its nextLinks: the upstream calls it cost and the page reads it explained. */
-async function load(path: string): Promise<{ rows: number; calls: number; reads: number }> {
-  const before = await quietStats(bridge.sim)
-  let url: string | undefined = `${bridge.feed}${path}`
+async function load(path: string, on = bridge): Promise<{ rows: number; calls: number; reads: number }> {
+  const before = await quietStats(on.sim)
+  let url: string | undefined = `${on.feed}${path}`
   let rows = 0
   let reads = 0
   while (url !== undefined) {
@@ -26,7 +27,7 @@ async function load(path: string): Promise<{ rows: number; calls: number; reads:
     reads += (body['@bridge.explain'] as { actual: { reads: number } }).actual.reads
     url = body['@odata.nextLink'] as string | undefined
   }
-  const after = await quietStats(bridge.sim)
+  const after = await quietStats(on.sim)
   return { rows, calls: after.tasks - before.tasks, reads }
 }
 
@@ -40,4 +41,21 @@ t.test('the second load of a horizon stops at its end', async (t) => {
   const second = await load('Tasks?days=7&$select=id')
   t.equal(second.rows, set)
   t.equal(second.reads, minimum, `second load: ${second.reads} page reads, the ${minimum} its set is on (the first read ${first.reads})`)
+})
+
+t.test('with a clock that moves and an upstream that grows between the loads', async (t) => {
+  let now = NOW
+  const living = await startBridge({ sim: { tasks: 8000, historyDays: 120, growthPerS: 0.05, now: () => now }, now: () => now, env: { PAGE_SIZE: '1000', UPSTREAM_CONCURRENCY: '8' } })
+  t.teardown(() => living.close())
+  const first = await load('Tasks?days=7', living)
+  t.equal(first.rows, expectedTasks(living.sim.tasks(), now, 7).length)
+  for (const minutes of [50, 20, 45]) {
+    const grownFrom = living.sim.tasks().length
+    now += minutes * 60_000
+    const set = expectedTasks(living.sim.tasks(), now, 7).length
+    t.ok(living.sim.tasks().length > grownFrom, `${living.sim.tasks().length - grownFrom} new tasks at the head after ${minutes} minutes`)
+    const again = await load('Tasks?days=7&$select=id', living)
+    t.equal(again.rows, set, `the set as it stands ${minutes} minutes later`)
+    t.equal(again.reads, Math.floor(set / 20) + 1, `${again.reads} page reads for ${set} tasks: none past the set's end`)
+  }
 })
