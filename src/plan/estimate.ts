@@ -111,7 +111,7 @@ function estimateTasks(plan: Draft, facts: UpstreamFacts, n: number | null, reso
       // New tasks shift a later page by their number: one page more at most, as a rule.
       const shift = resume?.m === 'scan' ? 1 : 0
       const reads = { min: scanPages(start, rows, end.min, total, ps), max: scanPages(start, rows, end.max, total, ps) + shift }
-      return fromReads(reads, ps, `the pages from position ${start} to the ${Number.isFinite(rows) ? `${rows}th row or ` : ''}the set's end (where ${plan.horizonDays} days start, as reads showed)`, later)
+      return fromReads(reads, ps, `the pages holding ${Number.isFinite(rows) ? `${rows} rows from position ${start}, or fewer if` : `the rows from position ${start} until`} the set ends (where ${plan.horizonDays} days start, as reads showed)`, later)
     }
     case 'full-scan':
     case 'held-order': {
