@@ -34,8 +34,8 @@ Usage: npm run simulator -- [flags]
   --latency-ms MS     delay before every answer (${d.latencyMs})
   --page-size N       rows per page of the paged routes (${d.pageSize})
   --honor-size        honour the size parameter (capped at 2000); ignored by default
-  --order ORDER       the order the tasks route lists in: newest-first or
-                      oldest-first (${d.taskOrder})
+  --order ORDER       the order the tasks route lists in: newest-first,
+                      oldest-first, or by-id (ids then not in creation order) (${d.taskOrder})
   --honor-task-sort   the tasks route honours sort=dateCreation|id[,asc|desc]; the
                       docs name sort for automations and runners only, so ignored by default
   --examples          hold the task (17296058) and automation (supplierHomologation)

@@ -14,9 +14,10 @@ export interface SimulatorWorkspace {
  * The order the tasks route lists tasks in. BotCity documents none, and its
  * example answer says `"unsorted": true`: newest first is what the bridge was
  * built on; oldest first is a store's insertion order (new tasks at the end,
- * tasks leaving the window gone from the front).
+ * tasks leaving the window gone from the front); by id is ascending id, where
+ * ids are not given in creation order (a new task may list before older ones).
  */
-export const TASK_ORDERS = ['newest-first', 'oldest-first'] as const
+export const TASK_ORDERS = ['newest-first', 'oldest-first', 'by-id'] as const
 export type TaskOrder = typeof TASK_ORDERS[number]
 
 export interface SimulatorOptions {

@@ -1,7 +1,8 @@
 // All tasks of one workspace, oldest first (append-only): the history drawn at
 // start, then the tasks `growthPerS` creates as the clock advances. Windows
-// are index ranges found by binary search, so a page costs O(log n + size);
-// each task is shown as it stands at the clock (task-factory.ts).
+// are index ranges found by binary search, so a page costs O(log n + size)
+// (O(n) listed by id); each task is shown as it stands at the clock
+// (task-factory.ts).
 import type { TaskOrder } from './options.js'
 import { EXAMPLE_AUTOMATION } from './catalog.js'
 import type { Catalog } from './catalog.js'
@@ -15,6 +16,8 @@ import { DAY_MS } from './wire-dates.js'
 
 export interface TaskStoreSpec {
   seed: number
+  /** With by-id, ids are not given in creation order (see scrambledId). */
+  taskOrder?: TaskOrder
   tasks: number
   historyDays: number
   growthPerS: number
@@ -31,6 +34,28 @@ export interface TaskStoreSpec {
  */
 export const EXAMPLE_TASK = { id: 17_296_058, automation: EXAMPLE_AUTOMATION, ageMs: DAY_MS } as const
 
+/** An order the tasks route lists in: by creation (the store's order) or by id. */
+export interface Listing {
+  readonly key: 'created' | 'id'
+  readonly descending: boolean
+}
+
+export const LISTINGS: Readonly<Record<TaskOrder, Listing>> = {
+  'newest-first': { key: 'created', descending: true },
+  'oldest-first': { key: 'created', descending: false },
+  'by-id': { key: 'id', descending: false }
+}
+
+/**
+ * An id of the sequence with its low four bits reversed: unique, and out of
+ * creation order within runs of 16 ids (about six tasks), as when several
+ * servers hand out ids from blocks they reserved. Its own inverse.
+ */
+export function scrambledId(id: number): number {
+  const low = id & 15
+  return id - low + (((low & 1) << 3) | ((low & 2) << 1) | ((low & 4) >> 1) | ((low & 8) >> 3))
+}
+
 /** Half-open range [lo, hi) of store indexes. */
 export interface TaskWindow {
   readonly lo: number
@@ -42,6 +67,8 @@ export class TaskStore {
   private readonly growthRandom: Random
   private nextId: number
   private grown = 0
+  /** Store indexes in ascending id (by-id listings), built when first asked for. */
+  private byId: number[] | null = null
 
   constructor (private readonly catalog: Catalog, private readonly spec: TaskStoreSpec) {
     this.nextId = this.drawHistory(null, null)
@@ -50,8 +77,8 @@ export class TaskStore {
       const index = this.tasks.findLastIndex((t) => t.createdMs <= spec.startMs - EXAMPLE_TASK.ageMs)
       const automation = catalog.automations.findIndex((a) => a.label === EXAMPLE_TASK.automation)
       if (index >= 0 && automation >= 0) {
-        const shift = EXAMPLE_TASK.id - (this.tasks[index] as SimTask).id
-        const first = (this.tasks[0] as SimTask).id
+        const shift = this.sequenceId(EXAMPLE_TASK.id) - this.sequenceId((this.tasks[index] as SimTask).id)
+        const first = this.sequenceId((this.tasks[0] as SimTask).id)
         this.tasks.length = 0
         this.nextId = this.drawHistory(first + shift, { index, automation })
       }
@@ -88,11 +115,46 @@ export class TaskStore {
   }
 
   /** `limit` tasks of the window in the order given, skipping `offset`: oldest first is the store's insertion order. */
-  listed(order: TaskOrder, window: TaskWindow, offset: number, limit: number, nowMs: number): WireTask[] {
-    if (order === 'newest-first') return this.newestFirst(window, offset, limit, nowMs)
+  listed(listing: Listing, window: TaskWindow, offset: number, limit: number, nowMs: number): WireTask[] {
+    if (listing.key === 'id') return this.listedById(listing.descending, window, offset, limit, nowMs)
+    if (listing.descending) return this.newestFirst(window, offset, limit, nowMs)
     const rows: WireTask[] = []
     for (let i = window.lo + offset; i < Math.min(window.hi, window.lo + offset + limit); i++) rows.push((this.tasks[i] as SimTask).at(nowMs))
     return rows
+  }
+
+  private listedById(descending: boolean, window: TaskWindow, offset: number, limit: number, nowMs: number): WireTask[] {
+    const order = this.idOrder()
+    const picked: number[] = []
+    if (window.lo === 0 && window.hi === this.tasks.length) {
+      const from = descending ? order.length - offset - limit : offset
+      picked.push(...order.slice(Math.max(0, from), Math.max(0, from + limit)))
+    } else {
+      const inWindow = order.filter((i) => i >= window.lo && i < window.hi)
+      const from = descending ? inWindow.length - offset - limit : offset
+      picked.push(...inWindow.slice(Math.max(0, from), Math.max(0, from + limit)))
+    }
+    if (descending) picked.reverse()
+    return picked.map((i) => (this.tasks[i] as SimTask).at(nowMs))
+  }
+
+  /** Store indexes in ascending id, kept up to date as tasks are added. */
+  private idOrder(): number[] {
+    const order = this.byId ?? []
+    const idAt = (i: number): number => (this.tasks[i] as SimTask).id
+    for (let i = order.length; i < this.tasks.length; i++) {
+      const id = idAt(i)
+      let lo = 0
+      let hi = order.length
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (idAt(order[mid] as number) < id) lo = mid + 1
+        else hi = mid
+      }
+      order.splice(lo, 0, i)
+    }
+    this.byId = order
+    return order
   }
 
   *within(window: TaskWindow): Generator<SimTask> {
@@ -114,7 +176,12 @@ export class TaskStore {
     const id = this.nextId
     // Other organisations' tasks share the sequence: leave gaps.
     this.nextId += 1 + (random() < 0.35 ? intBetween(random, 1, 8) : 0)
-    return id
+    return this.spec.taskOrder === 'by-id' ? scrambledId(id) : id
+  }
+
+  /** The id of the sequence a shown id was given from. */
+  private sequenceId(id: number): number {
+    return this.spec.taskOrder === 'by-id' ? scrambledId(id) : id
   }
 
   private firstCreatedFrom(ms: number): number {

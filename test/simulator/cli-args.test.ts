@@ -35,7 +35,7 @@ t.test('invalid values name the flag', async (t) => {
     [['--port', 'abc'], /^--port must be an integer from 0 to 65535 \(got "abc"\)$/],
     [['--port', '70000'], /^--port must be/],
     [['--page-size', '0'], /^--page-size must be an integer from 1 to 2000/],
-    [['--order', 'random'], /^--order must be newest-first or oldest-first \(got "random"\)$/],
+    [['--order', 'random'], /^--order must be newest-first or oldest-first or by-id \(got "random"\)$/],
     [['--tasks', '1.5'], /^--tasks must be an integer/],
     [['--error-rate', '2'], /^--error-rate must be a number from 0 to 1/],
     [['--latency-ms', '0x10'], /^--latency-ms must be a number/],

@@ -213,3 +213,38 @@ t.test('--honor-task-sort: sort=dateCreation|id[,asc|desc] chooses the order wha
   const { status } = await getJson(honouring, `${UPSTREAM_PATHS.tasks}?sort=state,desc`, hh)
   t.equal(status, 400, 'an unknown sort property is refused, as Spring does')
 })
+
+t.test('--order by-id lists the same window by ascending id, ids not in creation order; new tasks may list before older ones', async (t) => {
+  const clock = manualClock()
+  const newest = await simulator(t, { now: clock.now, tasks: 600, historyDays: 60, growthPerS: 0.01 })
+  const byId = await simulator(t, { now: clock.now, tasks: 600, historyDays: 60, growthPerS: 0.01, taskOrder: 'by-id' })
+  const [hn, hb] = [await login(newest), await login(byId)]
+  const listed = await allPages(byId, hb, 30)
+  const created = (await allPages(newest, hn, 30)).rows
+  t.same(listed.rows.map((r) => r.dateCreation).sort(), created.map((r) => r.dateCreation).sort(), 'the same tasks (their creation dates)')
+  t.ok(listed.rows.every((r, i) => i === 0 || r.id > (listed.rows[i - 1] as WireTask).id), 'ascending id')
+  const inversions = listed.rows.filter((r, i) => i > 0 && createdMs(r) < createdMs(listed.rows[i - 1] as WireTask)).length
+  t.ok(inversions > listed.rows.length / 10, `ids are not in creation order (${inversions} tasks listed after a newer one)`)
+  t.same(sim2ids(byId), [...new Set(sim2ids(byId))], 'ids are unique')
+  clock.advance(3 * DAY_MS)
+  const after = (await allPages(byId, await login(byId), 30)).rows
+  const added = after.filter((r) => createdMs(r) > START_MS)
+  t.ok(added.length > 0, `${added.length} new tasks`)
+  t.ok(after.some((r, i) => createdMs(r) > START_MS && createdMs(r) > createdMs(after[i + 1] ?? r)), 'a new task lists before an older one')
+  t.ok(after.every((r, i) => i === 0 || r.id > (after[i - 1] as WireTask).id), 'still ascending id, the window partial')
+
+  const honouring = await simulator(t, { tasks: 300, taskOrder: 'by-id', honorTaskSort: true })
+  const hh = await login(honouring)
+  const desc = await tasksPage(honouring, hh, 'days=365&sort=dateCreation,desc')
+  t.ok(desc.content.every((r, i) => i === 0 || createdMs(r) <= createdMs(desc.content[i - 1] as WireTask)), 'sort=dateCreation,desc: newest first')
+  t.same(desc.content.map((r) => r.id), honouring.tasks().slice(0, 20).map((r) => r.id), 'the newest tasks')
+  const idDesc = await tasksPage(honouring, hh, 'days=365&sort=id,desc')
+  t.ok(idDesc.content.every((r, i) => i === 0 || r.id < (idDesc.content[i - 1] as WireTask).id), 'sort=id,desc: descending id')
+
+  const examples = await simulator(t, { tasks: 5000, seed: 1, examples: true, taskOrder: 'by-id' })
+  t.ok(examples.tasks().some((task) => task.id === 17296058 && task.activityLabel === 'supplierHomologation'), '--examples holds task 17296058 in this order too')
+
+  function sim2ids(sim: Simulator): number[] {
+    return sim.tasks().map((r) => r.id)
+  }
+})

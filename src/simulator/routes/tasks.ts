@@ -1,11 +1,12 @@
 // GET /api/v1/insights/tasks?page&days → Spring page of tasks, newest first
 // (or as --order says), each as it stands at the simulator's clock. With
 // --honor-task-sort, `sort=dateCreation|id[,asc|desc]` chooses the order
-// (ids grow with creation here, so both keys give the same order).
+// (ids grow with creation unless --order by-id, so both keys then agree).
 import type { FastifyInstance } from 'fastify'
 import { callerOf } from '../auth.js'
 import type { SimContext } from '../context.js'
-import type { TaskOrder } from '../options.js'
+import { LISTINGS } from '../task-store.js'
+import type { Listing } from '../task-store.js'
 import { allValues, countParam, pageSizeParam } from '../query-params.js'
 import type { Query } from '../query-params.js'
 import { parseSort } from '../sort-spec.js'
@@ -21,11 +22,11 @@ const TASK_SORT: Sortable<WireTask> = {
   tieBreak: (t) => t.id
 }
 
-/** The order a honoured `sort` asks for; null when none is given. */
-function sortedOrder(values: readonly string[]): TaskOrder | null {
+/** The order a honoured `sort` asks for (its first property); null when none is given. */
+function sortedOrder(values: readonly string[]): Listing | null {
   if (values.length === 0) return null
   const [first] = parseSort(TASK_SORT, values)
-  return first?.descending === false ? 'oldest-first' : 'newest-first'
+  return { key: first?.key === TASK_SORT.keys.id ? 'id' : 'created', descending: first?.descending !== false }
 }
 
 export function tasksRoute(app: FastifyInstance, ctx: SimContext): void {
@@ -39,6 +40,6 @@ export function tasksRoute(app: FastifyInstance, ctx: SimContext): void {
     const now = ctx.now()
     const window = store.window(now, days)
     const total = window.hi - window.lo
-    return springPage(store.listed(sorted ?? ctx.options.taskOrder, window, page * size, size, now), page, size, total, sorted !== null)
+    return springPage(store.listed(sorted ?? LISTINGS[ctx.options.taskOrder], window, page * size, size, now), page, size, total, sorted !== null)
   })
 }
