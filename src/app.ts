@@ -134,7 +134,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       metrics.watchPageCache((shared?.pageCache ?? createPageCache)({ ttlMs: config.cacheTtlS * 1000, maxBytes: config.cacheMaxBytes, now })),
       config.upstreamPageSize,
       // Orders of loads answered in several pages: held as long as a Power BI refresh may last.
-      (shared?.otherCache ?? createPageCache)({ ttlMs: LOAD_ORDER_TTL_MS, maxBytes: Math.floor(config.cacheMaxBytes / 4), now })
+      (shared?.otherCache ?? createPageCache)({ ttlMs: LOAD_ORDER_TTL_MS, maxBytes: Math.floor(config.cacheMaxBytes / 4), now }),
+      { setting: config.upstreamTaskOrder, onFinding: metrics.taskOrder, onContradiction: metrics.taskOrderContradicted }
     ),
     credentials: options.credentials,
     credentialId: keys.credentialId,

@@ -3,6 +3,10 @@
 // variable and what it allows. README.md's configuration table lists each one.
 import envSchema from 'env-schema'
 
+/** UPSTREAM_TASK_ORDER (upstream/task-order.ts): probe, or take the operator's word (still checked on every page). */
+export const TASK_ORDER_SETTINGS = ['auto', 'newest-first', 'sorted', 'unordered'] as const
+export type TaskOrderSetting = typeof TASK_ORDER_SETTINGS[number]
+
 const SCHEMA = {
   type: 'object',
   additionalProperties: true,
@@ -25,6 +29,7 @@ const SCHEMA = {
     UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 30000, description: 'Timeout of one upstream call.' },
     UPSTREAM_RETRIES: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries of an upstream call on 429, 500, 502-504 and network errors (Retry-After honoured).' },
     UPSTREAM_PAGE_SIZE: { type: 'string', pattern: '^(auto|[1-9][0-9]{0,3})$', default: 'auto', description: 'Rows per upstream page: auto probes once whether BotCity honours a larger size (1000) and uses it if confirmed; a number asks for that size and relies on the answer.' },
+    UPSTREAM_TASK_ORDER: { type: 'string', enum: [...TASK_ORDER_SETTINGS], default: 'auto', description: 'The order BotCity lists tasks in, which it does not document: auto finds out once (2–3 calls) whether the tasks route honours sort=dateCreation,desc, else which order its pages show; newest-first or sorted (send sort=dateCreation,desc) takes it as given; unordered reads the whole window for every Tasks query. Every page read is still checked against it.' },
     UPSTREAM_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 8, description: 'Concurrent upstream calls per credential.' },
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 86400, default: 3000, description: 'How long an upstream token is reused before logging in again.' },
     CACHE_TTL_S: { type: 'integer', minimum: 0, maximum: 86400, default: 60, description: 'How long upstream pages and finished answers are served from the cache, never longer: a load shows the upstream as it stood at most this long before it started (0 disables caching and read-ahead).' },
@@ -68,6 +73,8 @@ export interface Config {
   readonly upstreamConcurrency: number
   /** 'auto' (probe once) or a fixed size to ask for. */
   readonly upstreamPageSize: 'auto' | number
+  /** 'auto' (probe once) or the order taken as given (upstream/task-order.ts). */
+  readonly upstreamTaskOrder: TaskOrderSetting
   readonly tokenTtlS: number
   readonly cacheTtlS: number
   readonly cacheMaxBytes: number
@@ -92,7 +99,7 @@ interface RawEnv {
   BRIDGE_API_KEYS?: string; ALLOW_ANONYMOUS: boolean; API_KEY_PARAM: string
   PUBLIC_URL?: string; TRUST_PROXY: string
   HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number
-  UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number; UPSTREAM_PAGE_SIZE: string
+  UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number; UPSTREAM_PAGE_SIZE: string; UPSTREAM_TASK_ORDER: TaskOrderSetting
   TOKEN_TTL_S: number; CACHE_TTL_S: number; CACHE_MAX_MB: number
   BRIDGE_SECRET?: string; SKIPTOKEN_SECRET?: string; REQUEST_DEADLINE_S: number
   REDIS_URL?: string; REDIS_KEY_PREFIX: string
@@ -163,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamRetries: raw.UPSTREAM_RETRIES,
     upstreamConcurrency: raw.UPSTREAM_CONCURRENCY,
     upstreamPageSize: raw.UPSTREAM_PAGE_SIZE === 'auto' ? 'auto' : Number(raw.UPSTREAM_PAGE_SIZE),
+    upstreamTaskOrder: raw.UPSTREAM_TASK_ORDER,
     tokenTtlS: raw.TOKEN_TTL_S,
     cacheTtlS: raw.CACHE_TTL_S,
     cacheMaxBytes: raw.CACHE_MAX_MB * 1024 * 1024,

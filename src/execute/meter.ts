@@ -2,7 +2,7 @@
 // an upstream call unless the page cache held it), the calls among them, and
 // the upstream rows they brought. Pages read ahead for the load's next request
 // are not this read's: they are not counted (the next request counts them as
-// cached reads). Logins, retries and the one-time page-size probe are not reads.
+// cached reads). Logins, retries and the one-time probes (page size, task order) are not reads.
 import type { Estimate, ReadPlan } from '../plan/plan.js'
 import type { UpstreamAccess } from '../upstream/access.js'
 import type { PagedRoute, ReadParams } from '../upstream/client.js'
@@ -44,6 +44,8 @@ export function meteredAccess(access: UpstreamAccess, actual: Actual, first: (to
       return read
     },
     total: (route, params) => access.total(route, params),
+    taskOrder: () => access.taskOrder(),
+    orderContradicted: () => access.orderContradicted(),
     orderMarks: () => access.orderMarks(),
     upstreamNow: () => access.upstreamNow(),
     remember: (name, compute) => access.remember(name, compute),

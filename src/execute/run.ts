@@ -80,12 +80,14 @@ class RequestRun {
   readonly reads: ReadRecord[] = []
   constructor(private readonly input: RunInput, private readonly settings: RunSettings) {}
 
-  /** What is known of the upstream routes of `sets` (their page sizes, probed once per upstream). */
+  /** What is known of the upstream routes of `sets` (their page sizes and the Tasks order, probed once per upstream). */
   private async facts(...sets: EntitySetDef[]): Promise<UpstreamFacts> {
     const routes = [...new Set(sets.filter((s) => s.upstream.paged).map((s) => s.upstream.route as 'tasks' | 'automation'))]
     const { access } = this.input
     const sizes = await Promise.all(routes.map(async (r) => [r, await access.pageSize(r)] as const))
-    return { pageSize: Object.fromEntries(sizes), upstreamNow: access.upstreamNow(), total: (route, params) => access.total(route, params), orderMarks: access.orderMarks() }
+    // Before any page of tasks is used for an answer: the order they are listed in.
+    const taskOrder = routes.includes('tasks') ? await access.taskOrder() : undefined
+    return { pageSize: Object.fromEntries(sizes), upstreamNow: access.upstreamNow(), total: (route, params) => access.total(route, params), orderMarks: access.orderMarks(), ...(taskOrder === undefined ? {} : { taskOrder }) }
   }
 
   /** Runs a read planned with `facts`; an estimate unknown until the first page is worked out again once that page tells the route's total. */

@@ -11,7 +11,7 @@
 // and the cursor (last date + the ids seen at that date) drops the re-read ones.
 import { bridgeError } from '../errors.js'
 import type { SpringPage, WireTask } from '../upstream/wire.js'
-import type { PageRun } from './page-run.js'
+import type { TaskPages } from './task-pages.js'
 import type { ScanCursor } from '../plan/resume.js'
 
 export interface ScanBounds {
@@ -57,7 +57,7 @@ function consumed(cursor: ScanCursor, id: number, date: number): boolean {
 }
 
 export interface ScanOptions {
-  readonly run: PageRun<WireTask>
+  readonly run: TaskPages
   /** The upstream page size as last seen (20 as documented); corrected from the first response. */
   readonly pageSizeHint: number
   readonly bounds: ScanBounds
@@ -172,7 +172,7 @@ export async function scanTasks(options: ScanOptions): Promise<ScanOutcome> {
  * later read still has them all before the boundary. Otherwise the page is
  * read again, after.
  */
-export async function locate(run: PageRun<WireTask>, instant: number, pageSizeHint: number, ids: readonly number[] | null = null, oldest: number | null = null): Promise<{ pos: number; total: number; ref: number; refStart: number; pageSize: number }> {
+export async function locate(run: TaskPages, instant: number, pageSizeHint: number, ids: readonly number[] | null = null, oldest: number | null = null): Promise<{ pos: number; total: number; ref: number; refStart: number; pageSize: number }> {
   const isBeyond = (t: WireTask): boolean => beyond(instant, ids, t, dateOf(t))
   const lastOf = (p: SpringPage<WireTask>): WireTask | undefined => p.content[p.content.length - 1]
   const first = await run.get(0)

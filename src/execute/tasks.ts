@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto'
 import { bridgeError } from '../errors.js'
 import type { Expr } from '../odata/ast.js'
-import { TASK_WINDOW_DAYS } from '../plan/planner.js'
+import { TASK_WINDOW_DAYS } from '../upstream/task-order.js'
 import type { ReadPlan } from '../plan/plan.js'
 import { expectResume } from '../plan/resume.js'
 import type { LocalResume, OrderPoint, ScanCursor, ScanResume, Snapshot } from '../plan/resume.js'
@@ -24,9 +24,12 @@ import type { ExecContext, ExecResult } from './context.js'
 import { applyWindow, keyTieBreak, matches } from './local-window.js'
 import { rowReader } from './read-rows.js'
 import type { Row, RowValue } from '../model/row.js'
-import { dateOf, locate, scanTasks } from './task-scan.js'
+import { beyond, dateOf, locate, scanTasks } from './task-scan.js'
+import { readWindow } from './whole-read.js'
 import type { ScanBounds } from './task-scan.js'
 import { PageRun } from './page-run.js'
+import { ReversedPages, asListed } from './task-pages.js'
+import type { TaskPages } from './task-pages.js'
 
 const MAX_RESTARTS = 3
 
@@ -36,25 +39,29 @@ interface Bounds extends ScanBounds { readonly snapshot: Snapshot }
 const residualFree = (plan: ReadPlan): boolean => plan.residual.filter === null && plan.residual.search === null
 
 /**
- * A page of Tasks, checked against the order every rule of this file rests on
- * and BotCity does not document: newest first (tasks of one millisecond in any
- * order). A page that contradicts it fails the request — a 502 that says so,
- * never rows that may be wrong or missing.
+ * A page of Tasks, checked against the order every positional rule of this
+ * file rests on (upstream/task-order.ts found it, or the operator set it):
+ * newest first (or oldest first, read back from the end: task-pages.ts),
+ * tasks of one millisecond in any order. A page that contradicts
+ * it fails the request — a 502 that says so, never rows that may be wrong or
+ * missing — and makes the bridge find the order out again.
  */
-function inUpstreamOrder(read: Stamped<SpringPage<WireTask>>): Stamped<SpringPage<WireTask>> {
+function inUpstreamOrder(ctx: ExecContext, read: Stamped<SpringPage<WireTask>>): Stamped<SpringPage<WireTask>> {
   const { content, number } = read.value
+  const oldestFirst = ctx.plan.listing === 'oldest-first'
   for (let i = 1; i < content.length; i++) {
     const before = content[i - 1] as WireTask
     const task = content[i] as WireTask
-    if (dateOf(task) > dateOf(before)) {
-      throw bridgeError('UPSTREAM_BAD_RESPONSE', `BotCity Insights listed task ${task.id} (created ${task.dateCreation}) after task ${before.id} (created ${before.dateCreation}) on page ${number} of /api/v1/insights/tasks: its tasks are not newest first, the order the bridge pages them in. The bridge stopped rather than answer with wrong or missing rows; tell whoever runs the bridge (its log has this message).`)
+    if (oldestFirst ? dateOf(task) < dateOf(before) : dateOf(task) > dateOf(before)) {
+      ctx.access.orderContradicted()
+      throw bridgeError('UPSTREAM_BAD_RESPONSE', `BotCity Insights listed task ${task.id} (created ${task.dateCreation}) after task ${before.id} (created ${before.dateCreation}) on page ${number} of /api/v1/insights/tasks: its tasks are not ${oldestFirst ? 'oldest' : 'newest'} first, the order the bridge found and pages them in. The bridge stopped rather than answer with wrong or missing rows, and will find out the order again: retry the refresh. If this repeats, tell whoever runs the bridge (its log has this message).`)
     }
   }
   return read
 }
 
 /** The snapshot of a load starting now: page 0 as the upstream lists it (or as cached, at most CACHE_TTL_S ago). */
-async function takeSnapshot(ctx: ExecContext, run: PageRun<WireTask>): Promise<Snapshot> {
+async function takeSnapshot(ctx: ExecContext, run: TaskPages): Promise<Snapshot> {
   const first = await run.get(0)
   const T = ctx.access.upstreamNow()
   const newest = first.content[0]
@@ -71,17 +78,18 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
   const wantCount = plan.window.countOnly || plan.window.count
   if (plan.strategy === 'none') return { rows: [], count: null, next: null }
   const params = plan.upstream.params
-  const run = new PageRun<WireTask>(async (page, fresh) => inUpstreamOrder(await ctx.access.page<WireTask>('tasks', page, params, fresh)))
-  // Every plan reads page 0 first, except a window in the upstream order that jumps past it.
-  const snapshot = state?.s ?? (plan.jump ? { T: ctx.access.upstreamNow(), h: null, hIds: null } : await takeSnapshot(ctx, run))
-  const lower = Math.max(snapshot.T - plan.horizonDays * DAY_MS, plan.range.from ?? -Infinity)
-  const head = snapshot.h ?? Infinity
-  const upper = Math.min(head, plan.range.to ?? Infinity)
-  if (lower > upper) return { rows: [], count: wantCount ? 0 : null, next: null }
-  if (ctx.access.upstreamNow() - (TASK_WINDOW_DAYS - 1) * DAY_MS > lower) {
-    throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'This paged load started too long ago for BotCity Insights to still hold its oldest tasks; restart the refresh.', { target: '$skiptoken' })
+  if (plan.strategy === 'whole-read') {
+    const run = new PageRun<WireTask>((page, fresh) => ctx.access.page<WireTask>('tasks', page, params, fresh))
+    return wholeWindow(ctx, run, state?.m === 'local' ? state : null)
   }
-  const bounds: Bounds = { lower, upper, upperIds: upper === head ? snapshot.hIds : null, snapshot }
+  const listed = new PageRun<WireTask>(async (page, fresh) => inUpstreamOrder(ctx, await ctx.access.page<WireTask>('tasks', page, params, fresh)))
+  const reversed = plan.listing === 'oldest-first' ? await ReversedPages.open(ctx, listed, state?.s.listed) : null
+  const run = reversed ?? asListed(listed)
+  // Every plan reads page 0 first, except a window in the upstream order that jumps past it.
+  let snapshot = state?.s ?? (plan.jump ? { T: ctx.access.upstreamNow(), h: null, hIds: null } : await takeSnapshot(ctx, run))
+  if (reversed !== null) snapshot = { ...snapshot, listed: reversed.listed }
+  const bounds = boundsOf(ctx, snapshot)
+  if (bounds === null) return { rows: [], count: wantCount ? 0 : null, next: null }
   switch (plan.strategy) {
     case 'count':
       return { rows: [], count: await countBetween(ctx, run, bounds), next: null }
@@ -89,7 +97,7 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
     // (localWindow keeps them), so the count is the rows served whatever tasks do meanwhile.
     case 'full-scan':
     case 'held-order':
-      return localWindow(ctx, run, bounds, state?.m === 'local' ? state : null)
+      return localWindow(ctx, (take) => readSet(ctx, run, bounds, take), bounds, state?.m === 'local' ? state : null)
     case 'native-window':
     case 'date-window':
       for (let attempt = 0; ; attempt++) {
@@ -103,6 +111,51 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
   }
 }
 
+/** The set's bounds for a load of this snapshot (null: empty). */
+function boundsOf(ctx: ExecContext, snapshot: Snapshot): Bounds | null {
+  const { plan } = ctx
+  const lower = Math.max(snapshot.T - plan.horizonDays * DAY_MS, plan.range.from ?? -Infinity)
+  const head = snapshot.h ?? Infinity
+  const upper = Math.min(head, plan.range.to ?? Infinity)
+  if (lower > upper) return null
+  if (ctx.access.upstreamNow() - (TASK_WINDOW_DAYS - 1) * DAY_MS > lower) {
+    throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'This paged load started too long ago for BotCity Insights to still hold its oldest tasks; restart the refresh.', { target: '$skiptoken' })
+  }
+  return { lower, upper, upperIds: upper === head ? snapshot.hIds : null, snapshot }
+}
+
+/** Newest first, then by descending id: the order of Tasks when the upstream's is not. */
+const newestFirst = (a: { task: WireTask; date: number }, b: { task: WireTask; date: number }): number => b.date - a.date || b.task.id - a.task.id
+
+/**
+ * A read of an upstream that does not list newest first (whole-read.ts): the
+ * load's snapshot is the newest task of the whole window; the set, its tasks
+ * within the bounds, newest first; then as a local sort.
+ */
+async function wholeWindow(ctx: ExecContext, run: PageRun<WireTask>, state: LocalResume | null): Promise<ExecResult> {
+  let sorted: Promise<Array<{ task: WireTask; date: number }>> | null = null
+  const all = (): Promise<Array<{ task: WireTask; date: number }>> => (sorted ??= readWindow(ctx, run).then((tasks) => tasks.map((task) => ({ task, date: dateOf(task) })).sort(newestFirst)))
+  let snapshot = state?.s
+  if (snapshot === undefined) {
+    const T = ctx.access.upstreamNow()
+    const [newest] = await all()
+    const h = newest?.date ?? null
+    snapshot = { T, h, hIds: h === null ? null : (await all()).filter((t) => t.date === h).map((t) => t.task.id) }
+  }
+  const bounds = boundsOf(ctx, snapshot)
+  const wantCount = ctx.plan.window.countOnly || ctx.plan.window.count
+  if (bounds === null) return { rows: [], count: wantCount ? 0 : null, next: null }
+  const read = rowReader(ctx.plan.set)
+  return localWindow(ctx, async (take) => {
+    let seen = 0
+    for (const { task, date } of await all()) {
+      if (date < bounds.lower || beyond(bounds.upper, bounds.upperIds, task, date)) continue
+      if (++seen > ctx.maxLocalRows) throw tooManyRows(ctx)
+      take(read(task as unknown as Record<string, unknown>))
+    }
+  }, bounds, state)
+}
+
 /**
  * Tasks of the set, counted by two positions: where the set starts and where
  * it ends in the upstream order (the end of the list when the set reaches
@@ -113,7 +166,7 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
  * days). Where it cannot (a workspace with ten years of history), the set is
  * counted by reading it.
  */
-async function countBetween(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds): Promise<number> {
+async function countBetween(ctx: ExecContext, run: TaskPages, bounds: Bounds): Promise<number> {
   const start = await locate(run, bounds.upper, ctx.plan.upstreamPageSize, bounds.upperIds)
   const oldest = await oldestTaskDate(ctx, run, start.pageSize, start.total)
   // The set reaches past the oldest task: it ends where the list does, in the same read.
@@ -134,7 +187,7 @@ async function countBetween(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bo
  * The dateCreation of the oldest task in the upstream window (null: none).
  * It only moves forward as tasks leave, so a remembered value errs on the safe side.
  */
-function oldestTaskDate(ctx: ExecContext, run: PageRun<WireTask>, pageSize: number, total: number): Promise<number | null> {
+function oldestTaskDate(ctx: ExecContext, run: TaskPages, pageSize: number, total: number): Promise<number | null> {
   return ctx.access.remember('oldest task', async () => {
     let page = Math.max(0, Math.ceil(total / pageSize) - 1)
     for (let reads = 0; reads < 100; reads++) {
@@ -159,7 +212,7 @@ function emptyCursor(): ScanCursor {
 }
 
 /** Where reading starts: the head, or where an upper bound before the newest task starts (found by bisection). */
-async function startOf(run: PageRun<WireTask>, bounds: Bounds, pageSizeHint: number): Promise<{ cursor: ScanCursor; anchor: OrderPoint | null; pageSize: number }> {
+async function startOf(run: TaskPages, bounds: Bounds, pageSizeHint: number): Promise<{ cursor: ScanCursor; anchor: OrderPoint | null; pageSize: number }> {
   if (bounds.upper === (bounds.snapshot.h ?? Infinity)) return { cursor: emptyCursor(), anchor: Number.isFinite(bounds.upper) ? { pos: 0, date: bounds.upper } : null, pageSize: pageSizeHint }
   const at = await locate(run, bounds.upper, pageSizeHint, bounds.upperIds)
   return { cursor: { ...emptyCursor(), pos: at.pos, total: at.total, ref: at.ref, refStart: at.refStart }, anchor: { pos: at.pos, date: bounds.upper }, pageSize: at.pageSize }
@@ -178,8 +231,15 @@ function toKnownEnd(plan: ReadPlan, c: ScanCursor, ps: number): number {
   return Math.max(1, Math.floor(last / ps) - Math.floor(c.pos / ps) + 1)
 }
 
+function tooManyRows(ctx: ExecContext): Error {
+  return bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This query needs more than ${ctx.maxLocalRows} tasks sorted or counted in the bridge. Narrow it with a dateCreation filter (e.g. $filter=dateCreation ge 2024-01-01T00:00:00Z) or a shorter horizon (days=N)${ctx.plan.strategy === 'whole-read' ? '' : ', or sort by dateCreation desc, which the upstream does itself'}.`, { target: '$orderby' })
+}
+
+/** Hands each row of the set to `take` (a local sort's source). */
+type RowSource = (take: (row: Row) => void) => Promise<void>
+
 /** Reads the whole set once (bounded by MAX_LOCAL_ROWS), handing each row to `take`. */
-async function readSet(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, take: (row: Row) => void): Promise<void> {
+async function readSet(ctx: ExecContext, run: TaskPages, bounds: Bounds, take: (row: Row) => void): Promise<void> {
   const read = rowReader(ctx.plan.set)
   const start = await startOf(run, bounds, ctx.plan.upstreamPageSize)
   const end = new EndEstimate(start.anchor, bounds.lower)
@@ -192,17 +252,15 @@ async function readSet(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds,
     jumped: false,
     batchPages: (ps, c) => Math.min(ctx.concurrency, end.pages(c, ps), toKnownEnd(ctx.plan, c, ps)),
     step: (task) => {
-      if (++seen > ctx.maxLocalRows) {
-        throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This query needs more than ${ctx.maxLocalRows} tasks sorted or counted in the bridge. Narrow it with a dateCreation filter (e.g. $filter=dateCreation ge 2024-01-01T00:00:00Z) or a shorter horizon (days=N), or sort by dateCreation desc, which the upstream does itself.`, { target: '$orderby' })
-      }
+      if (++seen > ctx.maxLocalRows) throw tooManyRows(ctx)
       take(read(task as unknown as Record<string, unknown>))
       return true
     }
   })
 }
 
-async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, state: LocalResume | null): Promise<ExecResult> {
-  if (state?.o !== undefined) return heldOrderPage(ctx, run, bounds, state, state.o)
+async function localWindow(ctx: ExecContext, source: RowSource, bounds: Bounds, state: LocalResume | null): Promise<ExecResult> {
+  if (state?.o !== undefined) return heldOrderPage(ctx, source, bounds, state, state.o)
   const { window, set } = ctx.plan
   const keep = matches(ctx.residual)
   const offset = state?.offset ?? 0
@@ -223,7 +281,7 @@ async function localWindow(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bou
   const orderOnly = ordering(ctx)
   const all: Row[] = []
   let matchedRows = 0
-  await readSet(ctx, run, bounds, (row) => {
+  await source((row) => {
     if (!keep(row)) return
     matchedRows++
     if (!window.countOnly) all.push(orderOnly(row))
@@ -277,7 +335,7 @@ function propertyNames(expr: Expr, into: Set<string>): void {
 }
 
 /** A later page of a load whose order is held: the ids of its slice, read from the set as the tasks stand now. */
-async function heldOrderPage(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, state: LocalResume, key: string): Promise<ExecResult> {
+async function heldOrderPage(ctx: ExecContext, source: RowSource, bounds: Bounds, state: LocalResume, key: string): Promise<ExecResult> {
   const { window, set } = ctx.plan
   const ids = await ctx.access.order(key)
   if (ids === null) {
@@ -288,7 +346,7 @@ async function heldOrderPage(ctx: ExecContext, run: PageRun<WireTask>, bounds: B
   const end = window.top === null ? ids.length : Math.min(ids.length, skip + window.top)
   const pageEnd = Math.min(end, start + window.pageSize)
   const wanted = new Map<number, Row | null>(ids.slice(start, pageEnd).map((id) => [id, null]))
-  await readSet(ctx, run, bounds, (row) => {
+  await source((row) => {
     const id = row[set.key] as number
     if (wanted.has(id)) wanted.set(id, row)
   })
@@ -305,7 +363,7 @@ async function heldOrderPage(ctx: ExecContext, run: PageRun<WireTask>, bounds: B
   }
 }
 
-async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Bounds, state: ScanResume | null): Promise<ExecResult | 'restart'> {
+async function nativeScan(ctx: ExecContext, run: TaskPages, bounds: Bounds, state: ScanResume | null): Promise<ExecResult | 'restart'> {
   const { plan } = ctx
   const { window } = plan
   const free = residualFree(plan)
@@ -375,7 +433,7 @@ async function nativeScan(ctx: ExecContext, run: PageRun<WireTask>, bounds: Boun
   })
   if (outcome.restart === true) return 'restart'
   const more = !outcome.ended && (top === null || given + rows.length < top)
-  if (more && ctx.prefetch && free) readAhead(ctx, outcome.cursor, outcome.pageSize, Math.min(READ_AHEAD_PAGES * window.pageSize, top === null ? Infinity : top - given - rows.length), end)
+  if (more && ctx.prefetch && free) readAhead(ctx, run, outcome.cursor, outcome.pageSize, Math.min(READ_AHEAD_PAGES * window.pageSize, top === null ? Infinity : top - given - rows.length), end)
   return {
     rows,
     count,
@@ -392,10 +450,12 @@ const READ_AHEAD_PAGES = 2
  * Those reads start after every read of this request ended, so the next
  * request sees them as newer reads (task-scan.ts) and stays exact.
  */
-function readAhead(ctx: ExecContext, cursor: ScanCursor, ps: number, rows: number, end: EndEstimate): void {
+function readAhead(ctx: ExecContext, run: TaskPages, cursor: ScanCursor, ps: number, rows: number, end: EndEstimate): void {
   const first = Math.floor(cursor.pos / ps)
   const count = Math.min(Math.ceil(((cursor.pos % ps) + rows) / ps), end.pages(cursor, ps), toKnownEnd(ctx.plan, cursor, ps))
-  for (let p = first; p < first + count; p++) ctx.access.readAhead('tasks', p, ctx.plan.upstream.params)
+  const upstream = new Set<number>()
+  for (let p = first; p < first + count; p++) for (const u of run.upstreamPages(p)) upstream.add(u)
+  for (const u of upstream) ctx.access.readAhead('tasks', u, ctx.plan.upstream.params)
 }
 
 /** Rows behind the cursor a recent rate is measured over (three upstream pages). */

@@ -8,6 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { ENTITY_SETS } from '../model/index.js'
 import type { UpstreamCallEvent } from '../upstream/observability.js'
 import type { PageCacheStats } from '../upstream/page-cache.js'
+import type { TaskOrderFinding } from '../upstream/task-order.js'
 import { feedPath } from './feed-path.js'
 
 const PREFIX = 'botcity_odata_'
@@ -27,6 +28,10 @@ export interface BridgeMetrics {
   readonly rowsServed: (set: string, rows: number) => void
   /** For the Feed's `onEstimate`: a request's actual ÷ estimated upstream page reads (null: the estimate was unknown). */
   readonly estimateRatio: (ratio: number | null) => void
+  /** The order the tasks route was found to list in (each request that reads Tasks). */
+  readonly taskOrder: (finding: TaskOrderFinding) => void
+  /** A page of tasks contradicted that order (the request failed with a 502; the order is probed again). */
+  readonly taskOrderContradicted: () => void
   /** Reads the cache's figures at each scrape; returns the cache unchanged. */
   watchPageCache<C extends { stats(): PageCacheStats }>(cache: C): C
 }
@@ -70,6 +75,8 @@ export function createMetrics(): BridgeMetrics {
   new Gauge({ name: `${PREFIX}page_cache_entries`, help: 'Pages held by the page cache.', registers, collect() { this.set(cacheStats().entries) } })
   for (const name of SET_NAMES) rows.inc({ entity_set: name }, 0)
   const ratio = new Histogram({ name: `${PREFIX}plan_estimate_ratio`, help: 'Per data request, upstream page reads made ÷ the plan\'s estimate (its upper bound for a range; docs/explain.md): 1 is exact, below 1 fewer reads than feared.', buckets: RATIO_BUCKETS, registers })
+  const order = new Gauge({ name: `${PREFIX}upstream_task_order`, help: 'The order BotCity lists tasks in, as last found (1 on that order): newest-first (sorted="true" when the route honours sort=dateCreation,desc and the bridge asks for it), oldest-first or unknown (the bridge then reads the whole window for each Tasks query).', labelNames: ['order', 'sorted'] as const, registers })
+  const contradictions = new Counter({ name: `${PREFIX}upstream_task_order_contradictions_total`, help: 'Pages of tasks that contradicted the order found: each failed its request with a 502 and makes the bridge find the order out again.', registers })
   const unknown = new Counter({ name: `${PREFIX}plan_estimates_unknown_total`, help: 'Data requests whose plan could not estimate its upstream reads before reading (a local sort or filter over a horizon).', registers })
 
   return {
@@ -88,6 +95,13 @@ export function createMetrics(): BridgeMetrics {
     estimateRatio(r) {
       if (r === null) unknown.inc()
       else ratio.observe(r)
+    },
+    taskOrder(finding) {
+      order.reset()
+      order.set({ order: finding.order, sorted: String(finding.sorted) }, 1)
+    },
+    taskOrderContradicted() {
+      contradictions.inc()
     },
     rowsServed(set, count) {
       if (SET_NAMES.has(set) && count > 0) rows.inc({ entity_set: set }, count)

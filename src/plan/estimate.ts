@@ -81,7 +81,7 @@ function scanPages(start: number, want: number, end: number, n: number, pageSize
 
 /** Where a Tasks read's set ends at the latest, from the route's last total and the marks (null: not known). */
 export function setEndOf(plan: Omit<Draft, 'setEnd'>, facts: UpstreamFacts): SetEnd | null {
-  if (plan.upstream.route !== 'tasks' || plan.range.to !== null) return null
+  if (plan.upstream.route !== 'tasks' || plan.range.to !== null || plan.strategy === 'whole-read') return null
   const total = facts.total?.(plan.upstream.route, plan.upstream.params) ?? null
   if (total === null) return null
   const end = taskSetEnd(plan, facts, total)
@@ -131,6 +131,11 @@ function estimateTasks(plan: Draft, facts: UpstreamFacts, n: number | null, reso
     }
     case 'date-window':
       return unknown('read', 'where the newest dateCreation bound falls is found by bisecting pages')
+    case 'whole-read': {
+      if (n === null) return unknown('first-page', notRead)
+      const pages = Math.max(1, Math.ceil(n / plan.upstreamPageSize))
+      return { reads: exact(pages), rows: exact(n), basis: `every page of the upstream window (${n} tasks), once if none arrives meanwhile` }
+    }
     case 'none':
       return { reads: exact(0), rows: exact(0), basis: 'nothing to read' }
     case 'lookup':
@@ -163,5 +168,11 @@ export function estimateRead(plan: Draft, facts: UpstreamFacts, firstPage?: { re
   if (plan.strategy === 'none') return { reads: exact(0), rows: exact(0), basis: 'nothing to read' }
   if (!set.upstream.paged) return { reads: exact(1), rows: null, basis: `the upstream answers every ${set.typeName.toLowerCase()} in one call` }
   const n = firstPage?.total ?? facts.total?.(plan.upstream.route, plan.upstream.params) ?? null
-  return plan.upstream.route === 'tasks' ? estimateTasks(plan, facts, n, firstPage !== undefined) : estimatePaged(plan, n)
+  if (plan.upstream.route !== 'tasks') return estimatePaged(plan, n)
+  const estimate = estimateTasks(plan, facts, n, firstPage !== undefined)
+  if (plan.listing !== 'oldest-first' || estimate.reads === null || plan.strategy === 'whole-read') return estimate
+  // Read back from the end of an oldest-first list: a page of the view may take two upstream pages, and
+  // a load starts by reading the list's first and last pages.
+  const extra = plan.resume === null ? 2 : 1
+  return fromReads({ min: estimate.reads.min, max: estimate.reads.max + extra }, plan.upstreamPageSize, `${estimate.basis}, read back from the end of an oldest-first list`, firstPage === undefined ? 'first-page' : 'read')
 }

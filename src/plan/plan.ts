@@ -6,6 +6,7 @@ import type { EntitySetDef, NavigationDef, PropertyDef, UpstreamRoute } from '..
 import type { ApplyStep, ColumnOrder, ExpandItem, Expr, OrderByItem, QueryOptions, SearchExpr } from '../odata/index.js'
 import type { ResumeState } from './resume.js'
 import type { OrderMark } from '../upstream/order-marks.js'
+import type { TaskOrder, TaskOrderFinding } from '../upstream/task-order.js'
 
 export type Strategy =
   /** Nothing to read: `$top=0` without a count. */
@@ -20,6 +21,12 @@ export type Strategy =
   | 'full-scan'
   /** A later page of a full scan whose order the bridge holds: the rows of its slice, as they stand now. */
   | 'held-order'
+  /**
+   * Tasks, when BotCity lists them in another order than newest first: every
+   * page of the upstream window, de-duplicated by id and checked against
+   * totalElements, then filtered, sorted and cut in the bridge.
+   */
+  | 'whole-read'
   /** An upstream filter parameter narrows the read (automation=, runner=); the bridge still applies its own filter. */
   | 'lookup'
 
@@ -83,6 +90,12 @@ export interface ReadPlan {
   readonly upstream: { readonly route: UpstreamRoute; readonly params: UpstreamParams }
   /** Rows per upstream page, as last learned (20 documented). */
   readonly upstreamPageSize: number
+  /**
+   * Tasks: how the upstream lists them. Oldest first is read from the end of
+   * its list, as if newest first (execute/task-pages.ts); in no order by date,
+   * the strategy is whole-read.
+   */
+  readonly listing: TaskOrder
   /** Feed horizon in days (days=N or HORIZON_DAYS). */
   readonly horizonDays: number
   /** Tasks: dateCreation bounds folded into the read. */
@@ -147,4 +160,6 @@ export interface UpstreamFacts {
   readonly total?: (route: UpstreamRoute, params: UpstreamParams) => number | null
   /** What has been seen of the Tasks order, by date (upstream/order-marks.ts). */
   readonly orderMarks?: readonly OrderMark[]
+  /** The order the tasks route lists in (upstream/task-order.ts); absent: newest first, unsorted. */
+  readonly taskOrder?: TaskOrderFinding
 }

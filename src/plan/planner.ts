@@ -7,7 +7,9 @@
 import { bridgeError } from '../errors.js'
 import type { EntitySetDef, PropertyDef, UpstreamRoute } from '../model/index.js'
 import { entitySetByName, property } from '../model/index.js'
-import { allOf, equals, includes, keyEquals, literal, oneOf, DEFAULT_LIMITS } from '../odata/index.js'
+import { allOf, equals, includes, keyEquals, literal, oneOf } from '../odata/index.js'
+import { NEWEST_FIRST_SORT, TASK_WINDOW_DAYS } from '../upstream/task-order.js'
+import type { TaskOrderFinding } from '../upstream/task-order.js'
 import type { ExpandItem, Expr, OrderByItem, QueryOptions, ResourcePath } from '../odata/index.js'
 import type { RowValue } from '../model/row.js'
 import { keySegment } from '../serialize/payload.js'
@@ -20,14 +22,7 @@ import type { ResumeState } from './resume.js'
 /** The documented upstream page size, until the route has told its own. */
 export const DOCUMENTED_PAGE_SIZE = 20
 
-/**
- * The upstream window of every Tasks read: the longest horizon a query may
- * ask for, plus a day for the upstream's undocumented window rule (a calendar
- * rule may keep a day less) and a day for loads that last long. Every query
- * shares one sequence of pages; tasks leave it only in workspaces with over
- * ten years of history (execute/tasks.ts checks).
- */
-export const TASK_WINDOW_DAYS = DEFAULT_LIMITS.maxDays + 2
+export { TASK_WINDOW_DAYS } from '../upstream/task-order.js'
 
 /** No query options: every row, in the upstream order. */
 export const EMPTY_QUERY: QueryOptions = { filter: null, orderby: [], select: null, top: null, skip: null, count: false, search: null, skiptoken: null, format: null, days: null, apply: null, expand: null }
@@ -91,9 +86,13 @@ interface Draft {
   readonly jump?: boolean
 }
 
-function planTasks(request: ReadRequest, window: Window, resume: ResumeState | null): Draft {
+/** The order assumed until one is found: what BotCity's own pages have shown so far. */
+const NEWEST_FIRST: TaskOrderFinding = { order: 'newest-first', sorted: false, basis: 'configured' }
+
+function planTasks(request: ReadRequest, window: Window, resume: ResumeState | null, order: TaskOrderFinding): Draft {
   const { query, set } = request
-  const params = { [set.upstream.windowParam]: TASK_WINDOW_DAYS }
+  // Where the route honours it, every read asks for the order the rules below rest on.
+  const params = { [set.upstream.windowParam]: TASK_WINDOW_DAYS, ...(order.sorted ? { sort: NEWEST_FIRST_SORT } : {}) }
   // Bounds on the property the upstream orders by choose the pages to read.
   const range = instantRange(query.filter, set.upstream.nativeOrder[0]?.property ?? '')
   const bounds = { from: range.from, to: range.to }
@@ -103,6 +102,17 @@ function planTasks(request: ReadRequest, window: Window, resume: ResumeState | n
   const wantCount = window.countOnly || window.count
   const native = isNativeOrder(set, query.orderby)
   const state = expectResume(resume, 'scan', 'local')
+  if (state !== null && (state.s.listed !== undefined) !== (order.order === 'oldest-first') && (state.m === 'scan' || order.order !== 'unknown')) {
+    throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'BotCity Insights no longer lists tasks in the order this paged load started in; restart the refresh.', { target: '$skiptoken' })
+  }
+  const listed = order.sorted ? `newest first (asked: sort=${NEWEST_FIRST_SORT})` : order.order === 'oldest-first' ? 'oldest first (read back from the end of the list)' : 'newest first'
+  if (order.order === 'unknown') {
+    if (state?.m === 'scan') {
+      throw bridgeError('BRIDGE_ERR_SKIPTOKEN_INVALID', 'BotCity Insights no longer lists tasks in the order this paged load started in; restart the refresh.', { target: '$skiptoken' })
+    }
+    if (state === null && query.top === 0 && !wantCount) return { strategy: 'none', reason: '$top=0', params, residual }
+    return { strategy: 'whole-read', reason: 'BotCity lists tasks in no order by date: every page of its window is read, de-duplicated by id and ordered in the bridge', params, residual: local, range: bounds }
+  }
   if (state?.m === 'local') {
     return state.o === undefined
       ? { strategy: 'full-scan', reason: 'a later page of a load filtered or sorted in the bridge', params, residual: local, range: bounds }
@@ -111,12 +121,12 @@ function planTasks(request: ReadRequest, window: Window, resume: ResumeState | n
   if (state === null && query.top === 0 && !wantCount) return { strategy: 'none', reason: '$top=0', params, residual }
   if (state === null && window.countOnly && residualFree) return { strategy: 'count', reason: 'counted by where the set starts and ends in the upstream order', params, residual, range: bounds }
   if (state === null && (!native || (wantCount && !residualFree))) {
-    const why = !native ? 'the upstream lists tasks newest first only' : 'a count of what the bridge filters needs the whole set'
+    const why = !native ? `the upstream lists tasks ${listed} only` : 'a count of what the bridge filters needs the whole set'
     return { strategy: 'full-scan', reason: why, params, residual: local, range: bounds }
   }
   const jump = state === null && residualFree && !wantCount && range.to === null && window.skip > 0
-  if (range.to !== null) return { strategy: 'date-window', reason: 'the upstream lists tasks newest first: the newest dateCreation bound is found by bisection', params, residual, range: bounds }
-  return { strategy: 'native-window', reason: jump ? 'the upstream order: $skip jumps to its page' : 'the upstream lists tasks newest first', params, residual, range: bounds, jump }
+  if (range.to !== null) return { strategy: 'date-window', reason: `the upstream lists tasks ${listed}: the newest dateCreation bound is found by bisection`, params, residual, range: bounds }
+  return { strategy: 'native-window', reason: jump ? `the upstream lists tasks ${listed}: $skip jumps to its page` : `the upstream lists tasks ${listed}`, params, residual, range: bounds, jump }
 }
 
 /** Automations and Runners: the window defines their figures, so it is exactly the horizon. */
@@ -148,7 +158,8 @@ export function planRead(request: ReadRequest, settings: PlanSettings, facts: Up
   const query = { ...request.query, days }
   const window = windowOf({ ...request, query })
   const resume = request.resume ?? null
-  const draft = set.name === 'Tasks' ? planTasks({ ...request, query }, window, resume) : planSmallSet({ ...request, query }, window, resume)
+  const order = facts.taskOrder ?? NEWEST_FIRST
+  const draft = set.name === 'Tasks' ? planTasks({ ...request, query }, window, resume, order) : planSmallSet({ ...request, query }, window, resume)
   const upstreamPageSize = pageSizeOf(facts, set.upstream.route)
   const draftPlan = {
     set,
@@ -156,6 +167,7 @@ export function planRead(request: ReadRequest, settings: PlanSettings, facts: Up
     reason: draft.reason,
     upstream: { route: set.upstream.route, params: draft.params },
     upstreamPageSize,
+    listing: set.name === 'Tasks' ? order.order : 'newest-first',
     horizonDays: days,
     range: draft.range ?? { from: null, to: null },
     jump: draft.jump ?? false,

@@ -15,6 +15,12 @@ export interface Snapshot {
   readonly T: number
   readonly h: number | null
   readonly hIds: readonly number[] | null
+  /**
+   * An upstream listing tasks oldest first: how many it listed when the load
+   * started. New tasks come after them, so the load counts positions back
+   * from there (execute/task-pages.ts).
+   */
+  readonly listed?: number
 }
 
 /** Where a scan of Tasks in the upstream order stands (execute/task-scan.ts). */

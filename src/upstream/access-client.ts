@@ -9,6 +9,9 @@ import type { SpringPage, WireTask } from './wire.js'
 import type { Credential } from './credential.js'
 import type { PageCache, Stamped } from './page-cache.js'
 import type { UpstreamAccess } from './access.js'
+import { configuredOrder } from './task-order.js'
+import type { TaskOrder, TaskOrderFinding } from './task-order.js'
+import type { TaskOrderSetting } from '../config.js'
 
 export interface AccessFactory {
   (credential: Credential, signal?: AbortSignal): UpstreamAccess
@@ -20,6 +23,15 @@ export interface AccessFactory {
  * for that size. `undefined` means "send no size": the upstream's default.
  */
 export type UpstreamPageSize = 'auto' | number
+
+/** How the Tasks order is known (UPSTREAM_TASK_ORDER), and who is told of it (metrics). */
+export interface TaskOrderOptions {
+  readonly setting: TaskOrderSetting
+  /** Each request's finding. */
+  readonly onFinding?: (finding: TaskOrderFinding) => void
+  /** A page contradicted the finding. */
+  readonly onContradiction?: () => void
+}
 
 /** How long pages read ahead for a load's next request may take to arrive; past it they are dropped (docs/reliability.md). */
 export const READ_AHEAD_MS = 30_000
@@ -37,10 +49,18 @@ const NOT_HELD = Symbol('not held')
  * UpstreamAccess.keepOrder): a page cache of its own, with a TTL as long as a
  * load may last.
  */
-export function clientAccess(client: InsightsClient, cache: PageCache, pageSize: UpstreamPageSize = 'auto', orders: PageCache = cache): AccessFactory {
+export function clientAccess(client: InsightsClient, cache: PageCache, pageSize: UpstreamPageSize = 'auto', orders: PageCache = cache, taskOrder: TaskOrderOptions = { setting: 'auto' }): AccessFactory {
+  // Marks of the Tasks order are noted in the order found; none when it is no order by date.
+  let listing: TaskOrder = 'newest-first'
   const facts = new LRUCache<string, Promise<unknown>>({ max: 10_000 })
   // What reads showed of each credential's upstream: the figures estimates are made from.
   const seen = new LRUCache<string, { marks: OrderMarks; totals: LRUCache<string, number> }>({ max: 256 })
+  const found = (finding: TaskOrderFinding): void => {
+    if (finding.order === listing) return
+    // Marks noted under another order say nothing of this one.
+    listing = finding.order
+    seen.forEach((k) => { k.marks = new OrderMarks() })
+  }
   return (credential, signal) => {
     const id = client.credentialId(credential)
     const known = (): { marks: OrderMarks; totals: LRUCache<string, number> } => {
@@ -62,7 +82,7 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
       const read = await cache.get<SpringPage<T>>(`${id} ${route} ${paramsKey(params)} size=${size ?? '-'} page=${page}`,
         (s) => client.page<T>(credential, route, { page, params, signal: s, ...(size === undefined ? {} : { size }) }), fresh, credential, stop)
       noteTotal(route, params, read.value.totalElements)
-      if (route === 'tasks') known().marks.notePage(read.value as SpringPage<unknown> as SpringPage<WireTask>)
+      if (route === 'tasks' && listing !== 'unknown') known().marks.notePage(read.value as SpringPage<unknown> as SpringPage<WireTask>, listing === 'oldest-first')
       return read
     }
     return {
@@ -83,6 +103,17 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
         return read
       },
       total: (route, params) => seen.get(id)?.totals.get(`${route} ${paramsKey(params)}`) ?? null,
+      async taskOrder() {
+        const { setting } = taskOrder
+        const finding = setting === 'auto' ? await client.taskOrder(credential) : configuredOrder(setting)
+        found(finding)
+        taskOrder.onFinding?.(finding)
+        return finding
+      },
+      orderContradicted() {
+        if (taskOrder.setting === 'auto') client.forgetTaskOrder()
+        taskOrder.onContradiction?.()
+      },
       orderMarks: () => seen.get(id)?.marks.list() ?? [],
       upstreamNow: () => client.clock.now(),
       async keepOrder(load, ids) {

@@ -4,6 +4,7 @@
 import type { PagedRoute, ReadParams } from './client.js'
 import type { OrderMark } from './order-marks.js'
 import type { Stamped } from './page-cache.js'
+import type { TaskOrderFinding } from './task-order.js'
 import type { SpringPage } from './wire.js'
 
 export interface UpstreamAccess {
@@ -17,6 +18,10 @@ export interface UpstreamAccess {
   list<T>(route: 'runners', params: ReadParams): Promise<Stamped<T[]>>
   /** Rows the route listed with these parameters when last read (totalElements, or the array's length); null: never read. */
   total(route: PagedRoute | 'runners', params: ReadParams): number | null
+  /** The order the tasks route lists in (task-order.ts): probed once per upstream, or as configured. */
+  taskOrder(): Promise<TaskOrderFinding>
+  /** A page contradicted that order: the next request finds it out again. */
+  orderContradicted(): void
   /** What has been seen of the Tasks order (order-marks.ts), by date. */
   orderMarks(): readonly OrderMark[]
   /** BotCity's clock now, as estimated from its answers (epoch ms). */

@@ -7,6 +7,7 @@ import { KeyedLimiter } from './keyed-limiter.js'
 import { resolveClientOptions, type InsightsClientOptions } from './options.js'
 import type { PageFetcher } from './page-iterator.js'
 import { probePageSize, type PageSizeFinding, type PageSizeMemory } from './page-size-probe.js'
+import { TASK_WINDOW_DAYS, probeTaskOrder, type TaskOrderFinding, type TaskOrderMemory } from './task-order.js'
 import {
   automationsParams, runnersParams, searchParams, tasksParams,
   type AutomationsQuery, type RunnersQuery, type SearchParams, type TasksQuery
@@ -53,6 +54,10 @@ export interface InsightsClient {
   version(options?: { signal?: AbortSignal }): Promise<VersionResponse>
   /** Whether the route honours `size`, probed once per base URL + route and remembered. */
   pageSize(credential: Credential, route: PagedRoute): Promise<PageSizeFinding>
+  /** The order the tasks route lists in (task-order.ts), probed once per base URL and remembered. */
+  taskOrder(credential: Credential): Promise<TaskOrderFinding>
+  /** A page contradicted the order found: forget it, so that the next request finds it out again. */
+  forgetTaskOrder(): void
   /** Forgets the credential's token; the next call logs in again. */
   invalidate(credential: Credential): void
   /** Whether a session of the credential is held (BotCity accepted it, and login() would cost no call). */
@@ -76,6 +81,7 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
   const http = createHttp({ ...settings, fetch: options.fetch, logger })
   const deps: ObserverDeps = { logger, onCall: options.onCall, timeoutMs: settings.timeoutMs }
   const sizes: PageSizeMemory = new Map()
+  const orders: TaskOrderMemory = new Map()
   const limiter = new KeyedLimiter(settings.maxConcurrentPerCredential)
   const ourNow = options.now ?? Date.now
   const credentialId = options.credentialId ?? ephemeralKeys().credentialId
@@ -164,6 +170,14 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
         ? (page, size) => client.tasks(credential, { page, days: 1, size })
         : (page, size) => client.automations(credential, { page, filterBy: 1, size })
       return probePageSize(fetchPage, { key: `${settings.baseUrl} ${route}`, memory: sizes, size: settings.probeSize, logger })
+    },
+    taskOrder(credential) {
+      const read = (page: number, sort: string | null): Promise<SpringPage<WireTask>> =>
+        client.page<WireTask>(credential, 'tasks', { page, params: { days: TASK_WINDOW_DAYS, ...(sort === null ? {} : { sort }) } })
+      return probeTaskOrder(read, settings.baseUrl, orders, logger)
+    },
+    forgetTaskOrder() {
+      orders.clear()
     },
     hasSession(credential) {
       return tokens.has(credential)

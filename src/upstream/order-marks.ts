@@ -19,14 +19,14 @@ export class OrderMarks {
   /** By date, then by `older`: ascending in both. */
   private marks: OrderMark[] = []
 
-  /** The marks a page of the Tasks order gives (its first and last rows). */
-  notePage(page: SpringPage<WireTask>): void {
+  /** The marks a page of the Tasks order gives (its first and last rows); `oldestFirst`: a page of an upstream listing oldest first. */
+  notePage(page: SpringPage<WireTask>, oldestFirst = false): void {
     const { content, totalElements: n } = page
     if (content.length === 0 || page.size <= 0) return
     const start = page.number * page.size
     for (const i of content.length > 1 ? [0, content.length - 1] : [0]) {
       const date = Date.parse((content[i] as WireTask).dateCreation)
-      const older = n - (start + i) - 1
+      const older = oldestFirst ? start + i : n - (start + i) - 1
       if (Number.isFinite(date) && older >= 0) this.note({ date, older })
     }
   }
