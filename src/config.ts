@@ -4,7 +4,7 @@
 import envSchema from 'env-schema'
 
 /** UPSTREAM_TASK_ORDER (upstream/task-order.ts): probe, or take the operator's word (still checked on every page). */
-export const TASK_ORDER_SETTINGS = ['auto', 'newest-first', 'sorted', 'unordered'] as const
+export const TASK_ORDER_SETTINGS = ['auto', 'newest-first', 'oldest-first', 'sorted', 'unordered'] as const
 export type TaskOrderSetting = typeof TASK_ORDER_SETTINGS[number]
 
 const SCHEMA = {
@@ -29,7 +29,7 @@ const SCHEMA = {
     UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 30000, description: 'Timeout of one upstream call.' },
     UPSTREAM_RETRIES: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries of an upstream call on 429, 500, 502-504 and network errors (Retry-After honoured).' },
     UPSTREAM_PAGE_SIZE: { type: 'string', pattern: '^(auto|[1-9][0-9]{0,3})$', default: 'auto', description: 'Rows per upstream page: auto probes once whether BotCity honours a larger size (1000) and uses it if confirmed; a number asks for that size and relies on the answer.' },
-    UPSTREAM_TASK_ORDER: { type: 'string', enum: [...TASK_ORDER_SETTINGS], default: 'auto', description: 'The order BotCity lists tasks in, which it does not document: auto finds out once (2–3 calls) whether the tasks route honours sort=dateCreation,desc, else which order its pages show; newest-first or sorted (send sort=dateCreation,desc) takes it as given; unordered reads the whole window for every Tasks query. Every page read is still checked against it.' },
+    UPSTREAM_TASK_ORDER: { type: 'string', enum: [...TASK_ORDER_SETTINGS], default: 'auto', description: 'The order BotCity lists tasks in, which it does not document: auto finds out once (2–3 calls) whether the tasks route honours sort=dateCreation,desc, else which order its pages show; newest-first, oldest-first or sorted (send sort=dateCreation,desc) takes it as given; unordered reads the whole window for every Tasks query. Every page read is still checked against it.' },
     UPSTREAM_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 8, description: 'Concurrent upstream calls per credential.' },
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 86400, default: 3000, description: 'How long an upstream token is reused before logging in again.' },
     CACHE_TTL_S: { type: 'integer', minimum: 0, maximum: 86400, default: 60, description: 'How long upstream pages and finished answers are served from the cache, never longer: a load shows the upstream as it stood at most this long before it started (0 disables caching and read-ahead).' },

@@ -9,7 +9,8 @@ export interface ExplainedRead {
   readonly set: string
   readonly strategy: string
   readonly reason: string
-  readonly upstream: { readonly route: string; readonly params: Readonly<Record<string, string | number>>; readonly pageSize: number }
+  /** `order`: how the upstream lists Tasks, as found (upstream/task-order.ts). */
+  readonly upstream: { readonly route: string; readonly params: Readonly<Record<string, string | number>>; readonly pageSize: number; readonly order?: string }
   /** What the bridge does after push-down, as OData text (absent: nothing). */
   readonly residual: { readonly filter?: string; readonly search?: string; readonly orderby?: string }
   readonly estimate: Estimate
@@ -60,7 +61,7 @@ export function explain(reads: readonly ReadRecord[]): Explain {
         set: plan.set.name,
         strategy: plan.strategy,
         reason: plan.reason,
-        upstream: { route: plan.upstream.route, params: plan.upstream.params, pageSize: plan.upstreamPageSize },
+        upstream: { route: plan.upstream.route, params: plan.upstream.params, pageSize: plan.upstreamPageSize, ...(plan.upstream.route === 'tasks' ? { order: plan.listing } : {}) },
         residual: {
           ...(filter === null ? {} : { filter: exprText(filter) }),
           ...(search === null ? {} : { search: searchText(search) }),

@@ -42,6 +42,7 @@ export interface TaskOrderFinding {
 export function configuredOrder(setting: Exclude<TaskOrderSetting, 'auto'>): TaskOrderFinding {
   switch (setting) {
     case 'newest-first': return { order: 'newest-first', sorted: false, basis: 'configured' }
+    case 'oldest-first': return { order: 'oldest-first', sorted: false, basis: 'configured' }
     case 'sorted': return { order: 'newest-first', sorted: true, basis: 'configured' }
     case 'unordered': return { order: 'unknown', sorted: false, basis: 'configured' }
   }

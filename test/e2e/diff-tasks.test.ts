@@ -3,7 +3,10 @@
 // over the simulator's own data (test/fixtures/diff-oracle.ts, no code from
 // src/), and with the upstream calls it may cost (/__sim/stats).
 // Seed: random per run, printed; reproduce with DIFF_SEED=<n>. DIFF_CASES=<n> changes the count.
+// DIFF_ORDER (newest-first, oldest-first, by-id) and DIFF_HONOR_SORT=true set
+// how the simulator lists tasks: diff-tasks-*.test.ts run those variants.
 import t from 'tap'
+import type { SimulatorOptions } from '../../src/simulator/index.js'
 import { readAll, startBridge } from '../fixtures/bridge.js'
 import { quietStats } from '../fixtures/upstream-stats.js'
 import { asFeedTask, rng } from '../fixtures/oracle.js'
@@ -18,17 +21,23 @@ const NOW = Date.UTC(2026, 9, 15, 12, 0, 0)
 const PAGE_SIZE = 400
 const HISTORY_DAYS = 200
 const UPSTREAM_PAGE = 20
+const ORDER = (process.env.DIFF_ORDER ?? 'newest-first') as SimulatorOptions['taskOrder']
+const HONOR_SORT = process.env.DIFF_HONOR_SORT === 'true'
+/** How the bridge reads that upstream: as it lists (newest first, or sorted so), back from the end (oldest first), or whole (no order by date). */
+const READ = HONOR_SORT || ORDER === 'newest-first' ? 'listed' : ORDER === 'oldest-first' ? 'reversed' : 'whole'
+const VARIANT = `${ORDER}${HONOR_SORT ? ', sort honoured' : ''}`
 
-t.comment(`diff-tasks seed ${SEED} (reproduce with DIFF_SEED=${SEED})`)
+t.comment(`diff-tasks seed ${SEED} (reproduce with DIFF_SEED=${SEED}), upstream ${VARIANT}`)
 
 const bridge = await startBridge({
-  sim: { tasks: 3000, historyDays: HISTORY_DAYS, seed: 7, now: () => NOW },
+  sim: { tasks: 3000, historyDays: HISTORY_DAYS, seed: 7, now: () => NOW, taskOrder: ORDER, honorTaskSort: HONOR_SORT },
   now: () => NOW,
-  env: { PAGE_SIZE: String(PAGE_SIZE), CACHE_TTL_S: '0' }
+  env: { PAGE_SIZE: String(PAGE_SIZE), CACHE_TTL_S: '0', UPSTREAM_TASK_ORDER: 'auto' }
 })
 t.teardown(() => bridge.close())
 // The first request of a route probes once whether the upstream honours `size`
-// (src/upstream/page-size-probe.ts); probe before counting calls.
+// (src/upstream/page-size-probe.ts) and the order of its tasks (task-order.ts);
+// probe before counting calls.
 await (await fetch(`${bridge.feed}Tasks?$top=1&days=3`)).text()
 await quietStats(bridge.sim)
 
@@ -48,8 +57,13 @@ const PROPS: readonly PropSpec[] = [
 ]
 const DATE_PROPS = new Set(PROPS.filter((p) => p.kind === 'date').map((p) => p.name))
 
-/** Every task the simulator holds, newest first, as oracle rows (dates in epoch ms). */
-const ALL: readonly ORow[] = bridge.sim.tasks().map((w) => {
+/**
+ * Every task the simulator holds, newest first, as oracle rows (dates in epoch
+ * ms): tasks of one millisecond as the upstream lists them, or by descending
+ * id when the bridge orders them itself.
+ */
+const LISTED = bridge.sim.tasks()
+const ALL: readonly ORow[] = (READ === 'whole' ? [...LISTED].sort((a, b) => Date.parse(b.dateCreation) - Date.parse(a.dateCreation) || b.id - a.id) : LISTED).map((w) => {
   const feed = asFeedTask(w)
   const row: Record<string, unknown> = {}
   for (const p of PROPS) {
@@ -300,6 +314,21 @@ const CONCURRENCY = 6
  * bound that catches reading far more than the window.
  */
 function callBudget(q: Query, exp: ReturnType<typeof expected>, pages: number): { min: number; max: number; rule: string } {
+  const budget = listedBudget(q, exp, pages)
+  switch (READ) {
+    case 'listed': return budget
+    case 'reversed':
+      // Back from the end of an oldest-first list: a page of the view may take two upstream pages, and a load starts with the list's first and last.
+      return { min: Math.max(budget.min - 1, budget.min === 0 ? 0 : 1), max: budget.max + 2 * pages, rule: `${budget.rule}, read back from the end of the list (+2 per bridge page at most)` }
+    case 'whole': {
+      const all = Math.ceil(ALL.length / UPSTREAM_PAGE)
+      if (q.top === 0 && !q.count && !q.countPath) return { min: 0, max: 0, rule: '$top=0 reads nothing' }
+      return { min: all, max: pages * all, rule: `every page of the upstream window (${all}) for each bridge page` }
+    }
+  }
+}
+
+function listedBudget(q: Query, exp: ReturnType<typeof expected>, pages: number): { min: number; max: number; rule: string } {
   const n = exp.window.length
   const hasFilter = q.filter !== null || q.bounds.from !== null || q.bounds.to !== null
   const native = q.orderby === null || (q.orderby.length === 1 && q.orderby[0]?.ex.text === 'dateCreation' && q.orderby[0].desc)
@@ -323,7 +352,7 @@ function callBudget(q: Query, exp: ReturnType<typeof expected>, pages: number): 
   return { min: 0, max: pages * (full + bisect + CONCURRENCY), rule: `at most ${pages} bridge pages × (${full} window pages + ${bisect} for a bisection + a read-ahead batch)` }
 }
 
-t.test(`${CASES} random Tasks queries agree with the reference (seed ${SEED})`, async (t) => {
+t.test(`${CASES} random Tasks queries agree with the reference (seed ${SEED}, upstream ${VARIANT})`, async (t) => {
   const p = new Picker(rng(SEED))
   const g = new Grammar(p.rand, PROPS, windowOf(120), NOW)
   let failures = 0
