@@ -26,6 +26,7 @@ import { rowReader } from './read-rows.js'
 import type { Row, RowValue } from '../model/row.js'
 import { beyond, dateOf, locate, scanTasks } from './task-scan.js'
 import { readWindow } from './whole-read.js'
+import type { Dated } from './whole-read.js'
 import type { ScanBounds } from './task-scan.js'
 import { PageRun } from './page-run.js'
 import { ReversedPages, asListed } from './task-pages.js'
@@ -124,31 +125,31 @@ function boundsOf(ctx: ExecContext, snapshot: Snapshot): Bounds | null {
   return { lower, upper, upperIds: upper === head ? snapshot.hIds : null, snapshot }
 }
 
-/** Newest first, then by descending id: the order of Tasks when the upstream's is not. */
-const newestFirst = (a: { task: WireTask; date: number }, b: { task: WireTask; date: number }): number => b.date - a.date || b.task.id - a.task.id
-
 /**
- * A read of an upstream that does not list newest first (whole-read.ts): the
- * load's snapshot is the newest task of the whole window; the set, its tasks
- * within the bounds, newest first; then as a local sort.
+ * A read of an upstream that lists tasks in no order by date (whole-read.ts):
+ * the load's snapshot is the newest task of the moment it read; the set, its
+ * tasks within the bounds, newest first (then by descending id); then as a
+ * local sort.
  */
 async function wholeWindow(ctx: ExecContext, run: PageRun<WireTask>, state: LocalResume | null): Promise<ExecResult> {
-  let sorted: Promise<Array<{ task: WireTask; date: number }>> | null = null
-  const all = (): Promise<Array<{ task: WireTask; date: number }>> => (sorted ??= readWindow(ctx, run).then((tasks) => tasks.map((task) => ({ task, date: dateOf(task) })).sort(newestFirst)))
+  let moment: Promise<Dated[]> | null = null
+  const all = (): Promise<Dated[]> => (moment ??= readWindow(ctx, run))
   let snapshot = state?.s
   if (snapshot === undefined) {
     const T = ctx.access.upstreamNow()
-    const [newest] = await all()
-    const h = newest?.date ?? null
-    snapshot = { T, h, hIds: h === null ? null : (await all()).filter((t) => t.date === h).map((t) => t.task.id) }
+    const tasks = await all()
+    const h = tasks[tasks.length - 1]?.date ?? null
+    snapshot = { T, h, hIds: h === null ? null : tasks.filter((t) => t.date === h).map((t) => t.task.id) }
   }
   const bounds = boundsOf(ctx, snapshot)
   const wantCount = ctx.plan.window.countOnly || ctx.plan.window.count
   if (bounds === null) return { rows: [], count: wantCount ? 0 : null, next: null }
   const read = rowReader(ctx.plan.set)
   return localWindow(ctx, async (take) => {
+    const tasks = await all()
     let seen = 0
-    for (const { task, date } of await all()) {
+    for (let i = tasks.length - 1; i >= 0; i--) {
+      const { task, date } = tasks[i] as Dated
       if (date < bounds.lower || beyond(bounds.upper, bounds.upperIds, task, date)) continue
       if (++seen > ctx.maxLocalRows) throw tooManyRows(ctx)
       take(read(task as unknown as Record<string, unknown>))

@@ -1,16 +1,25 @@
-// Tasks when BotCity lists them in another order than newest first (oldest
-// first, by id, or none the bridge can name): no position means anything
-// across reads, so the bridge reads every page of the upstream window and
-// keeps each task once. It is exact when every page it keeps was read with the
-// same totalElements and that many distinct tasks were read: tasks only arrive
-// in the window, so a total that held across the reads means no task arrived
-// in between, and as many distinct tasks as the total means none was missed
-// (an upstream counts and lists in two queries, and may count one it did not
-// list yet). Pages read with an older total are read again, as is everything
-// when the count fails; an upstream that never holds still is an error, not an
-// answer. Tasks leave the window only after ten years: where some are that
-// old, one leaving as another arrives would hide from the total, so the whole
-// window is read twice, and must show the same tasks.
+// Tasks when BotCity lists them in no order by date the bridge can page by (by
+// id, where ids are not given in creation order, or any other): no position
+// means anything across reads, so the bridge reads every page of the upstream
+// window and keeps each task once.
+//
+// Which tasks: those listed at one moment — the moment the first batch of pages
+// was read, when the upstream listed `listed` tasks. New tasks may land
+// anywhere in such a list, pushing the tasks after them down; tasks only leave
+// it after ten years (below). Pages are read in batches of UPSTREAM_CONCURRENCY,
+// each read again (in a smaller batch, down to one page) until all its pages
+// say the same totalElements — read while no task arrived — and each batch
+// starts after the one before ended. A task
+// listed at the moment is then read: while it is not in a batch's pages, it is
+// after them, and arrivals only push it further down, into the batches still
+// to come, until the list ends. What was read holds those tasks and some that
+// arrived since; new tasks are the newest, so the tasks of the moment are the
+// `listed` oldest read (tasks of one millisecond: by id). Fewer than that many
+// read means tasks left the list: an error, never an answer.
+//
+// Tasks leave the window only after ten years: where some are that old, one
+// leaving as another arrives would hide from the totals, so the whole window
+// is read twice, and must show the same tasks.
 import { bridgeError } from '../errors.js'
 import type { SpringPage, WireTask } from '../upstream/wire.js'
 import type { ExecContext } from './context.js'
@@ -19,56 +28,67 @@ import { dateOf } from './task-scan.js'
 import { MS_PER_DAY } from '../odata/civil-date.js'
 import { TASK_WINDOW_DAYS } from '../upstream/task-order.js'
 
-/** Rounds of reading again before giving up on an upstream that keeps changing. */
+/** Reads of the whole window before giving up on an upstream that keeps changing (tasks about to leave it). */
 const MAX_ROUNDS = 6
 
-/** Every task of the upstream window, each once, as listed at one moment. */
-export async function readWindow(ctx: ExecContext, run: PageRun<WireTask>): Promise<WireTask[]> {
-  let tasks = await readOnce(ctx, run)
-  const leaving = ctx.access.upstreamNow() - (TASK_WINDOW_DAYS - 1) * MS_PER_DAY
-  for (let round = 0; tasks.some((t) => dateOf(t) < leaving); round++) {
-    if (round >= MAX_ROUNDS) throw changing()
-    run.forgetAll()
-    const again = await readOnce(ctx, run)
-    const ids = new Set(again.map((t) => t.id))
-    if (again.length === tasks.length && tasks.every((t) => ids.has(t.id))) return again
-    tasks = again
-  }
-  return tasks
+export interface Dated {
+  readonly task: WireTask
+  readonly date: number
 }
+
+/** Oldest first; tasks of one millisecond by id. */
+const oldestFirst = (a: Dated, b: Dated): number => a.date - b.date || a.task.id - b.task.id
 
 function changing(): Error {
   return bridgeError('UPSTREAM_UNAVAILABLE', 'Tasks in BotCity Insights changed too fast to read them all at one moment; retry the refresh.')
 }
 
-async function readOnce(ctx: ExecContext, run: PageRun<WireTask>): Promise<WireTask[]> {
+/** The tasks of the upstream window at one moment, each once, oldest first. */
+export async function readWindow(ctx: ExecContext, run: PageRun<WireTask>): Promise<Dated[]> {
+  let tasks = await readOnce(ctx, run)
+  const leaving = ctx.access.upstreamNow() - (TASK_WINDOW_DAYS - 1) * MS_PER_DAY
+  for (let round = 0; (tasks[0]?.date ?? Infinity) < leaving; round++) {
+    if (round >= MAX_ROUNDS) throw changing()
+    run.forgetAll()
+    const again = await readOnce(ctx, run)
+    const ids = new Set(again.map((t) => t.task.id))
+    if (again.length === tasks.length && tasks.every((t) => ids.has(t.task.id))) return again
+    tasks = again
+  }
+  return tasks
+}
+
+async function readOnce(ctx: ExecContext, run: PageRun<WireTask>): Promise<Dated[]> {
   const first = await run.get(0)
   const pageSize = first.size > 0 ? first.size : ctx.plan.upstreamPageSize
-  const read = new Map<number, SpringPage<WireTask>>([[0, first]])
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    let latest = 0
-    for (const page of read.values()) latest = Math.max(latest, page.totalElements)
-    if (latest > ctx.maxLocalRows) {
-      throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `BotCity Insights lists tasks in an order the bridge cannot page by, so each Tasks query reads all ${latest} tasks it holds, more than the ${ctx.maxLocalRows} the bridge reads at once (MAX_LOCAL_ROWS); ask whoever runs the bridge to raise it.`)
+  const read = new Map<number, Dated>()
+  let latest = first.totalElements
+  let listed: number | null = null
+  let batch = ctx.concurrency
+  for (let start = 0; ;) {
+    // Never past the end as last seen (one page to see that it ended).
+    const count = Math.max(1, Math.min(batch, Math.ceil(latest / pageSize) - start))
+    const pages = await Promise.all(run.range(start, start + count))
+    const total = (pages[0] as SpringPage<WireTask>).totalElements
+    if (!pages.every((p) => p.totalElements === total)) {
+      // A task arrived during the batch: read it again, in a smaller batch (one page is always steady).
+      for (let p = start; p < start + count; p++) run.forget(p)
+      batch = Math.max(1, count >> 1)
+      continue
     }
-    const pages = Math.max(1, Math.ceil(latest / pageSize))
-    const stale: number[] = []
-    for (let p = 0; p < pages; p++) if (read.get(p)?.totalElements !== latest) stale.push(p)
-    if (stale.length === 0) {
-      const tasks = new Map<number, WireTask>()
-      for (let p = 0; p < pages; p++) for (const task of (read.get(p) as SpringPage<WireTask>).content) tasks.set(task.id, task)
-      if (tasks.size === latest) return [...tasks.values()]
-      // Listed and counted apart: read it all again.
-      for (let p = 0; p < pages; p++) stale.push(p)
+    latest = total
+    listed ??= total
+    for (const page of pages) for (const task of page.content) read.set(task.id, { task, date: dateOf(task) })
+    if (read.size > ctx.maxLocalRows) {
+      throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `BotCity Insights lists tasks in no order the bridge can page by, so each Tasks query reads every task it holds: more than the ${ctx.maxLocalRows} the bridge reads at once (MAX_LOCAL_ROWS). Ask whoever runs the bridge to raise it.`)
     }
-    for (const p of stale) {
-      if (read.delete(p)) run.forget(p)
-    }
-    for (let i = 0; i < stale.length; i += ctx.concurrency) {
-      const batch = stale.slice(i, i + ctx.concurrency)
-      const got = await Promise.all(batch.map((p) => run.get(p)))
-      batch.forEach((p, j) => read.set(p, got[j] as SpringPage<WireTask>))
-    }
+    // The end of the list as the batch saw it.
+    if ((start + count) * pageSize >= total || pages.some((p) => p.content.length < pageSize)) break
+    start += count
+    batch = Math.min(ctx.concurrency, batch * 2)
   }
-  throw changing()
+  if (read.size < listed) {
+    throw bridgeError('UPSTREAM_UNAVAILABLE', `BotCity Insights counted ${listed} tasks but listed ${read.size} while the bridge read them: tasks left its list. Retry the refresh.`)
+  }
+  return [...read.values()].sort(oldestFirst).slice(0, listed)
 }

@@ -1,0 +1,5 @@
+// The moving-clock suite (test/fixtures/moving-suite.ts) against an upstream listing tasks by ascending id, ids not in creation order (new tasks land inside the list): BotCity's clock agreeing with ours, running 30× faster.
+import t from 'tap'
+import { movingClockSuite } from '../fixtures/moving-suite.js'
+
+await movingClockSuite(t, 0, { taskOrder: 'by-id' })
