@@ -19,6 +19,7 @@ import { corpusLines, textTable, resultsMarkdown, writeDoc } from './report.js'
 import { loopRows, measureLoop } from './rest-loop.js'
 import type { ResultRow } from './result.js'
 import { callsRows, measureCalls } from './upstream-calls.js'
+import { measureOrders, orderRows } from './task-orders.js'
 import type { CorpusFigures } from './upstream-calls.js'
 import { measureWarm, warmRows } from './warm-cache.js'
 import { measureStreaming, streamingRows } from './streaming.js'
@@ -85,6 +86,8 @@ async function main(options: BenchOptions): Promise<number> {
         corpus = await measureCalls(options, sim, now, progress)
         return callsRows(corpus)
       })
+      const newest = corpus as CorpusFigures | null
+      if (newest !== null) await attempt('3d', 'Upstream calls by Tasks order', async () => orderRows(await measureOrders(options, now, newest, progress)))
     })
   }
   if (options.only.has(4) || options.only.has(5) || options.only.has(6) || options.only.has(7)) {

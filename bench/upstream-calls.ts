@@ -187,8 +187,9 @@ async function settle(sim: Simulator): Promise<void> {
 
 /** A bridge with cold caches over the simulator, on its frozen clock. */
 function startBridge(options: BenchOptions, sim: Simulator, now: number): Promise<ServerProcess> {
-  // The one-time `size` probe (one call per process and route) is left out: the documented 20-row pages are given.
-  return startServerProcess({ kind: 'bridge', env: { UPSTREAM_PAGE_SIZE: '20', ...options.bridgeEnv }, upstreamUrl: sim.url, login: sim.options.login, key: sim.options.key, now })
+  // The one-time probes (one call per process and route for `size`, 2–3 for the Tasks order) are left out:
+  // the documented 20-row pages and the simulator's order are given (measurement 3d prices the order probe).
+  return startServerProcess({ kind: 'bridge', env: { UPSTREAM_PAGE_SIZE: '20', UPSTREAM_TASK_ORDER: 'newest-first', ...options.bridgeEnv }, upstreamUrl: sim.url, login: sim.options.login, key: sim.options.key, now })
 }
 
 /** The query's path after /odata/, with the horizon of the benchmark unless it names its own. */
@@ -197,7 +198,7 @@ function feedPath(q: CorpusQuery, days: number): string {
 }
 
 /** The measured figures: the load on a cold bridge, then its warm repeat. */
-async function measureLoad(options: BenchOptions, sim: Simulator, now: number, q: CorpusQuery): Promise<{ cold: number; warm: number; gotRows: number }> {
+export async function measureLoad(options: BenchOptions, sim: Simulator, now: number, q: CorpusQuery): Promise<{ cold: number; warm: number; gotRows: number }> {
   const bridge = await startBridge(options, sim, now)
   try {
     const url = `${bridge.url}/odata/${feedPath(q, options.days)}`
