@@ -16,6 +16,7 @@ import { asArray, asLogin, asSpringPage, asVersion, parseJson } from './response
 import { createTokenCache, type Session } from './token-cache.js'
 import { createUpstreamClock, type UpstreamClock } from './upstream-clock.js'
 import { ephemeralKeys } from '../keys.js'
+import { MS_PER_DAY } from '../odata/civil-date.js'
 import {
   UPSTREAM_PATHS,
   type SpringPage, type UpstreamRouteName, type VersionResponse, type WireAutomation, type WireRunner, type WireTask
@@ -174,7 +175,7 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
     taskOrder(credential) {
       const read = (page: number, sort: string | null): Promise<SpringPage<WireTask>> =>
         client.page<WireTask>(credential, 'tasks', { page, params: { days: TASK_WINDOW_DAYS, ...(sort === null ? {} : { sort }) } })
-      return probeTaskOrder(read, settings.baseUrl, orders, logger)
+      return probeTaskOrder(read, settings.baseUrl, orders, logger, clock.now() - (TASK_WINDOW_DAYS - 1) * MS_PER_DAY)
     },
     forgetTaskOrder() {
       orders.clear()

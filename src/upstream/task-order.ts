@@ -83,11 +83,13 @@ export type TaskOrderMemory = Map<string, Promise<TaskOrderFinding>>
 /**
  * Finds the order (2 or 3 upstream calls): page 0 sorted newest first and
  * oldest first — honoured when each is in its order and they differ; else the
- * route's own order, from its first two pages. A workspace whose tasks cannot
+ * route's own order, from its first two pages. An oldest-first list whose
+ * first task was created before `leaving` (tasks older leave the window) is
+ * taken as no order: tasks leaving its front would slide every position. A workspace whose tasks cannot
  * show an order yet (one task, or all of one millisecond) is answered
  * newest-first, which any order of such rows fits, and asked again next time.
  */
-export function probeTaskOrder(read: TaskOrderProbe, key: string, memory: TaskOrderMemory, logger?: UpstreamLogger): Promise<TaskOrderFinding> {
+export function probeTaskOrder(read: TaskOrderProbe, key: string, memory: TaskOrderMemory, logger?: UpstreamLogger, leaving = -Infinity): Promise<TaskOrderFinding> {
   const known = memory.get(key)
   if (known !== undefined) return known
   let settled = true
@@ -110,6 +112,8 @@ export function probeTaskOrder(read: TaskOrderProbe, key: string, memory: TaskOr
     if (first.totalPages > 1) rows.push(...(await read(1, null)).content)
     const order = orderOf(rows)
     if (order === null) settled = false
+    // Oldest first, with its oldest tasks about to leave the window: positions would slide under a load.
+    if (order === 'oldest-first' && rows[0] !== undefined && dateOf(rows[0]) < leaving) return { order: 'unknown', sorted: false, basis: 'probed' }
     return { order: order ?? 'newest-first', sorted: false, basis: 'probed' }
   })()
   memory.set(key, finding)

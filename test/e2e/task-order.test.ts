@@ -151,3 +151,22 @@ t.test('UPSTREAM_TASK_ORDER takes the order as given: no probe; unordered reads 
     await bridge.close()
   }
 })
+
+t.test('oldest first, with its oldest tasks about to leave the window: read whole, exactly', async (t) => {
+  // The bridge asks for 3,652 days; a history of 3,650 days, then the clock an hour past the moment its oldest tasks began to leave.
+  let at = NOW
+  const bridge = await startBridge({ sim: { tasks: 4000, historyDays: 3650, seed: 11, taskOrder: 'oldest-first', now: () => at }, now: () => at, env: { UPSTREAM_TASK_ORDER: 'auto', CACHE_TTL_S: '0' } })
+  t.teardown(() => bridge.close())
+  t.equal((await getJson(`${bridge.feed}Tasks?$top=1`)).status, 200, 'found oldest first while no task was near leaving')
+  at = NOW + 2 * DAY + 3_600_000
+  const slid = await getJson(`${bridge.feed}Tasks?$top=1`)
+  t.equal(slid.status, 503, 'then its oldest tasks near leaving: refused once')
+  t.match((slid.body.error as { message: string }).message, /about to leave its window.*retry the refresh/)
+  t.same(await orderMetric(bridge), { order: 'oldest-first', sorted: 'false', contradictions: 1 })
+  t.ok(bridge.sim.tasks().some((w) => Date.parse(w.dateCreation) < at - 3652 * DAY), 'some tasks have left the window')
+  const { body } = await getJson(`${bridge.feed}Tasks?$select=id&$top=5&days=3650`, { headers: { prefer: 'odata.include-annotations="bridge.explain"' } })
+  t.same((body.value as Array<{ id: number }>).map((r) => r.id), expectedIds(bridge, 3650).slice(0, 5))
+  t.equal((body['@bridge.explain'] as { reads: Array<{ strategy: string }> }).reads[0]?.strategy, 'whole-read', 'positions would slide as tasks leave: no positional reads')
+  t.equal(await (await fetch(`${bridge.feed}Tasks/$count?days=3650`)).text(), String(expectedIds(bridge, 3650).length))
+  t.same(await orderMetric(bridge), { order: 'unknown', sorted: 'false', contradictions: 1 }, 'found again: read whole')
+})
