@@ -1,5 +1,8 @@
-// Tasks: the upstream can only page (20 rows, newest first) within a "last N
-// days" window. A load's set is fixed by its snapshot, taken from the upstream
+// Tasks: the upstream can only page (20 rows) within a "last N days" window,
+// in an order the bridge found out (upstream/task-order.ts): newest first, read
+// as listed; oldest first, read back from the end (task-pages.ts), so the
+// rules below see newest first either way; no order by date, read whole
+// (whole-read.ts). A load's set is fixed by its snapshot, taken from the upstream
 // itself when the load starts, never from the bridge's clock (BotCity's clock
 // and ours differ): the tasks the upstream listed then — none newer than the
 // newest task it showed (`h`, and the ids it showed at that millisecond) —

@@ -1,7 +1,9 @@
 // The bridge's Tasks rules rest on BotCity listing tasks newest first, which
-// nothing documents. Against an upstream that lists them oldest first, every
-// kind of Tasks read fails with a 502 that says why — never an answer with
-// wrong or missing rows — and the failure is logged. Newest first is answered.
+// nothing documents. Told so (UPSTREAM_TASK_ORDER=newest-first, as the bridge
+// fixture is) against an upstream that lists them oldest first, every kind of
+// Tasks read fails with a 502 that says why — never an answer with wrong or
+// missing rows — and the failure is logged. Newest first is answered.
+// (Finding the order out, the default: task-order.test.ts.)
 import t from 'tap'
 import { getJson, startBridge } from '../fixtures/bridge.js'
 
