@@ -83,6 +83,8 @@ t.test('two replicas starting together log in once', async (t) => {
   const fx = await startReplicas({ redisUrl: redis.url, sim: { tasks: 300, now, latencyMs: 40, login: NORTHWIND.login, key: NORTHWIND.key }, now })
   t.teardown(() => fx.close())
   const [a, b] = fx.replicas as [Replica, Replica]
+  // Started, and connected to Redis (until then a replica reads the upstream on its own, as when Redis is down).
+  for (const r of [a, b]) while (await metric(r, 'botcity_odata_redis_up') !== 1) await new Promise((resolve) => setTimeout(resolve, 20))
   fx.sim.resetStats()
   // Both miss the token at once: one logs in under the Redis lock, the other waits for its session;
   // both miss the same pages at once: one reads each page, the other waits for it.
@@ -90,8 +92,13 @@ t.test('two replicas starting together log in once', async (t) => {
   t.same(answers.map((x) => x.status), [200, 200])
   t.same(answers[0].body.value, answers[1].body.value)
   await settle(fx.sim)
-  t.equal(fx.sim.stats().login, 1, '2 replicas, 1 login')
-  t.equal(fx.sim.stats().tasks, 3, '3 pages of 20, each read once by one of the two replicas')
+  // Sharing is best effort: a Redis command that times out (1 s, a starved machine) or is
+  // skipped is counted, and its replica reads the upstream itself: a call (or a login) more.
+  let errors = 0
+  for (const r of [a, b]) errors += await metric(r, 'botcity_odata_redis_errors_total') + await metric(r, 'botcity_odata_redis_skipped_total')
+  const tag = errors === 0 ? '' : ` (${errors} Redis commands timed out: each may cost one more)`
+  t.ok(fx.sim.stats().login >= 1 && fx.sim.stats().login <= 1 + errors, `2 replicas, 1 login${tag}: ${fx.sim.stats().login}`)
+  t.ok(fx.sim.stats().tasks >= 3 && fx.sim.stats().tasks <= 3 + errors, `3 pages of 20, each read once by one of the two replicas${tag}: ${fx.sim.stats().tasks}`)
 })
 
 t.test('a nextLink issued by one replica is honoured by the other; the alternating load is exact', async (t) => {
