@@ -27,7 +27,12 @@ export async function measureOrderby(options: BenchOptions, sim: Simulator, log:
   const top = 100
   const query = `Tasks?days=${options.days}&$orderby=${encodeURIComponent('totalItems desc')}&$top=${top}`
   const expected = all.map((t) => t.totalItems ?? -1).sort((a, b) => b - a).slice(0, top)
-  const env = { ...options.bridgeEnv, MAX_LOCAL_ROWS: String(Math.max(all.length, Number(options.bridgeEnv.MAX_LOCAL_ROWS ?? 0))) }
+  // The whole window read in one request: both bounds raised to it (MAX_LOCAL_ROWS rows, REQUEST_MAX_UPSTREAM_READS pages).
+  const env = {
+    ...options.bridgeEnv,
+    MAX_LOCAL_ROWS: String(Math.max(all.length, Number(options.bridgeEnv.MAX_LOCAL_ROWS ?? 0))),
+    REQUEST_MAX_UPSTREAM_READS: String(Math.max(Math.ceil(all.length / 20) + 10, Number(options.bridgeEnv.REQUEST_MAX_UPSTREAM_READS ?? 0)))
+  }
   const peaks: number[] = []
   const baselines: number[] = []
   const times: number[] = []

@@ -1,7 +1,7 @@
 // Run counts and sizes of `npm run bench`, from flags (`npm run bench -- --quick
 // --runs=5`) or environment variables (BENCH_RUNS=5 npm run bench); a flag wins.
 // Bridge settings (PAGE_SIZE, UPSTREAM_CONCURRENCY, CACHE_TTL_S, CACHE_MAX_MB,
-// MAX_LOCAL_ROWS, MAX_PAGE_SIZE, HORIZON_DAYS, LOG_LEVEL) are read from the
+// MAX_LOCAL_ROWS, REQUEST_MAX_UPSTREAM_READS, MAX_PAGE_SIZE, HORIZON_DAYS, LOG_LEVEL) are read from the
 // environment and handed to the bridge under test.
 
 export interface BenchOptions {
@@ -34,7 +34,7 @@ export interface BenchOptions {
   readonly bridgeEnv: Readonly<Record<string, string>>
 }
 
-const BRIDGE_VARIABLES = ['PAGE_SIZE', 'MAX_PAGE_SIZE', 'UPSTREAM_CONCURRENCY', 'CACHE_TTL_S', 'CACHE_MAX_MB', 'MAX_LOCAL_ROWS', 'HORIZON_DAYS', 'LOG_LEVEL', 'UPSTREAM_TIMEOUT_MS', 'UPSTREAM_RETRIES']
+const BRIDGE_VARIABLES = ['PAGE_SIZE', 'MAX_PAGE_SIZE', 'UPSTREAM_CONCURRENCY', 'CACHE_TTL_S', 'CACHE_MAX_MB', 'MAX_LOCAL_ROWS', 'REQUEST_MAX_UPSTREAM_READS', 'HORIZON_DAYS', 'LOG_LEVEL', 'UPSTREAM_TIMEOUT_MS', 'UPSTREAM_RETRIES']
 
 export const USAGE = `npm run bench [-- options]
 

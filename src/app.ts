@@ -144,6 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     pageSize: config.pageSize,
     maxPageSize: config.maxPageSize,
     maxLocalRows: config.maxLocalRows,
+    maxUpstreamReads: config.maxUpstreamReads,
     concurrency: config.upstreamConcurrency,
     prefetch: config.cacheTtlS > 0,
     responses: createResponseCache({ ttlMs: config.cacheTtlS * 1000, maxBytes: Math.floor(config.cacheMaxBytes / 4), now }),

@@ -26,6 +26,7 @@ const SCHEMA = {
     PAGE_SIZE: { type: 'integer', minimum: 1, maximum: 100000, default: 1000, description: 'Rows per feed page (server-driven paging).' },
     MAX_PAGE_SIZE: { type: 'integer', minimum: 1, maximum: 100000, default: 5000, description: 'Largest page a client may ask for with Prefer: odata.maxpagesize.' },
     MAX_LOCAL_ROWS: { type: 'integer', minimum: 1000, maximum: 10000000, default: 500000, description: 'Most rows the bridge reads for work the upstream cannot do (local sort or filter over a window).' },
+    REQUEST_MAX_UPSTREAM_READS: { type: 'integer', minimum: 1, maximum: 10000000, default: 2500, description: 'Most upstream page reads one request may make (pages from the cache count; pages read ahead for the next request do not). A query whose plan needs more is refused before its first call, one that finds out while reading stops there: 400 BRIDGE_ERR_QUERY_TOO_COSTLY, saying what it would cost and how to narrow it. The default never refuses a page in the upstream order of up to MAX_PAGE_SIZE rows, nor a one-day partition.' },
     UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 30000, description: 'Timeout of one upstream call.' },
     UPSTREAM_RETRIES: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries of an upstream call on 429, 500, 502-504 and network errors (Retry-After honoured).' },
     UPSTREAM_PAGE_SIZE: { type: 'string', pattern: '^(auto|[1-9][0-9]{0,3})$', default: 'auto', description: 'Rows per upstream page: auto probes once whether BotCity honours a larger size (1000) and uses it if confirmed; a number asks for that size and relies on the answer.' },
@@ -68,6 +69,8 @@ export interface Config {
   readonly pageSize: number
   readonly maxPageSize: number
   readonly maxLocalRows: number
+  /** Upstream page reads one request may make. */
+  readonly maxUpstreamReads: number
   readonly upstreamTimeoutMs: number
   readonly upstreamRetries: number
   readonly upstreamConcurrency: number
@@ -98,7 +101,7 @@ interface RawEnv {
   BOTCITY_URL?: string; BOTCITY_LOGIN?: string; BOTCITY_KEY?: string
   BRIDGE_API_KEYS?: string; ALLOW_ANONYMOUS: boolean; API_KEY_PARAM: string
   PUBLIC_URL?: string; TRUST_PROXY: string
-  HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number
+  HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number; REQUEST_MAX_UPSTREAM_READS: number
   UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number; UPSTREAM_PAGE_SIZE: string; UPSTREAM_TASK_ORDER: TaskOrderSetting
   TOKEN_TTL_S: number; CACHE_TTL_S: number; CACHE_MAX_MB: number
   BRIDGE_SECRET?: string; SKIPTOKEN_SECRET?: string; REQUEST_DEADLINE_S: number
@@ -166,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pageSize: raw.PAGE_SIZE,
     maxPageSize: raw.MAX_PAGE_SIZE,
     maxLocalRows: raw.MAX_LOCAL_ROWS,
+    maxUpstreamReads: raw.REQUEST_MAX_UPSTREAM_READS,
     upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,
     upstreamRetries: raw.UPSTREAM_RETRIES,
     upstreamConcurrency: raw.UPSTREAM_CONCURRENCY,

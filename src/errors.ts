@@ -13,6 +13,7 @@ export const ERROR_CATALOGUE = {
   BRIDGE_ERR_DUPLICATE_OPTION: { status: 400, summary: 'A query option is given more than once.' },
   BRIDGE_ERR_LIMIT_EXCEEDED: { status: 400, summary: 'The request exceeds a documented limit (URL length, expression depth or size); 414, 431 or 408 for the URL, headers or request time.' },
   BRIDGE_ERR_WINDOW_TOO_LARGE: { status: 400, summary: 'The query needs more rows evaluated in the bridge than its configured limit; narrow it.' },
+  BRIDGE_ERR_QUERY_TOO_COSTLY: { status: 400, summary: 'The query needs more upstream page reads than one request may make; narrow it.' },
   BRIDGE_ERR_SKIPTOKEN_INVALID: { status: 400, summary: 'The $skiptoken was not issued by this bridge for this query, or was altered.' },
   BRIDGE_ERR_UNAUTHORIZED: { status: 401, summary: 'Credentials are missing or were rejected.' },
   BRIDGE_ERR_FORBIDDEN: { status: 403, summary: 'The credentials are valid but may not read BotCity Insights.' },

@@ -23,8 +23,12 @@ export interface ReadRecord {
   readonly actual: Actual
 }
 
-/** `access`, counting into `actual` what goes through it; `first` is told the route's total by the first read. */
-export function meteredAccess(access: UpstreamAccess, actual: Actual, first: (total: number) => void = () => undefined): UpstreamAccess {
+/**
+ * `access`, counting into `actual` what goes through it; `first` is told the
+ * route's total by the first read; `spend` is asked before each read (it
+ * throws when the request may read no more).
+ */
+export function meteredAccess(access: UpstreamAccess, actual: Actual, first: (total: number) => void = () => undefined, spend: () => void = () => undefined): UpstreamAccess {
   const count = (cached: boolean, rows: number, total: number): void => {
     if (actual.reads++ === 0) first(total)
     if (!cached) actual.calls++
@@ -33,12 +37,14 @@ export function meteredAccess(access: UpstreamAccess, actual: Actual, first: (to
   return {
     pageSize: (route) => access.pageSize(route),
     async page<T>(route: PagedRoute, page: number, params: ReadParams, fresh?: boolean): Promise<Stamped<SpringPage<T>>> {
+      spend()
       const read = await access.page<T>(route, page, params, fresh)
       count(read.cached, read.value.content.length, read.value.totalElements)
       return read
     },
     readAhead: (route, page, params) => access.readAhead(route, page, params),
     async list<T>(route: 'runners', params: ReadParams): Promise<Stamped<T[]>> {
+      spend()
       const read = await access.list<T>(route, params)
       count(read.cached, read.value.length, read.value.length)
       return read

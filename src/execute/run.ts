@@ -12,7 +12,7 @@ import type { Row } from '../model/row.js'
 import { DEFAULT_LIMITS } from '../odata/index.js'
 import type { ExpandItem } from '../odata/index.js'
 import { estimateRead } from '../plan/estimate.js'
-import type { PlanSettings, ReadPlan, RequestPlan, UpstreamFacts } from '../plan/plan.js'
+import type { Estimate, PlanSettings, ReadPlan, RequestPlan, UpstreamFacts } from '../plan/plan.js'
 import { planExpand, planNavigationTarget, planNewestTask, planRequest } from '../plan/planner.js'
 import type { RequestInput } from '../plan/planner.js'
 import { expectResume } from '../plan/resume.js'
@@ -20,6 +20,7 @@ import type { ResumeState } from '../plan/resume.js'
 import type { ExpandedValues } from '../serialize/payload.js'
 import type { UpstreamAccess } from '../upstream/access.js'
 import { aggregatePage } from './apply.js'
+import { tooCostly } from './budget.js'
 import type { ExecContext, ExecResult } from './context.js'
 import { expandPage } from './expand.js'
 import type { RowTests } from './local-window.js'
@@ -78,6 +79,8 @@ export async function runRequest(input: RunInput, settings: RunSettings): Promis
 
 class RequestRun {
   readonly reads: ReadRecord[] = []
+  /** Upstream page reads started by this request, across its reads. */
+  private spent = 0
   constructor(private readonly input: RunInput, private readonly settings: RunSettings) {}
 
   /** What is known of the upstream routes of `sets` (their page sizes and the Tasks order, probed once per upstream). */
@@ -94,14 +97,25 @@ class RequestRun {
   private read(plan: ReadPlan, facts: UpstreamFacts, now = this.input.now): Promise<ExecResult> {
     const record: ReadRecord = { plan, resolved: null, actual: { reads: 0, calls: 0, rows: 0 } }
     this.reads.push(record)
+    // The request's budget (execute/budget.ts): refused before the first call when the plan knows it needs more.
+    const budget = this.settings.maxUpstreamReads
+    const before = this.spent
+    const over = (estimate: Estimate): boolean => estimate.reads !== null && before + estimate.reads.min > budget
+    if (over(plan.estimate)) return Promise.reject(tooCostly(plan, budget, before, plan.estimate))
     const first = (total: number): void => {
       if (plan.estimate.until !== 'first-page') return
       const { access } = this.input
-      record.resolved = estimateRead(plan, { ...facts, upstreamNow: access.upstreamNow(), orderMarks: access.orderMarks() }, { total })
+      const resolved = estimateRead(plan, { ...facts, upstreamNow: access.upstreamNow(), orderMarks: access.orderMarks() }, { total })
+      record.resolved = resolved
+      if (over(resolved)) throw tooCostly(plan, budget, before, resolved)
+    }
+    const spend = (): void => {
+      if (this.spent >= budget) throw tooCostly(plan, budget, this.spent, null)
+      this.spent++
     }
     return EXECUTORS[plan.set.upstream.route]({
       plan,
-      access: meteredAccess(this.input.access, record.actual, first),
+      access: meteredAccess(this.input.access, record.actual, first, spend),
       residual: compileResidual(plan, now),
       concurrency: this.settings.concurrency,
       maxLocalRows: this.settings.maxLocalRows,

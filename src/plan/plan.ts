@@ -148,6 +148,8 @@ export type RequestPlan =
 export interface PlanSettings {
   readonly horizonDays: number
   readonly maxLocalRows: number
+  /** Upstream page reads one request may make (REQUEST_MAX_UPSTREAM_READS). */
+  readonly maxUpstreamReads: number
 }
 
 /** What the bridge has learned of the upstream at run time. */

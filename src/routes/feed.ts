@@ -41,6 +41,7 @@ export interface FeedOptions {
   readonly pageSize: number
   readonly maxPageSize: number
   readonly maxLocalRows: number
+  readonly maxUpstreamReads: number
   readonly concurrency: number
   readonly now: () => number
   /** The keyed id of a credential (src/keys.ts): what a $skiptoken is bound to. */
@@ -88,7 +89,7 @@ export class Feed {
   private readonly settings: RunSettings
 
   constructor(private readonly options: FeedOptions) {
-    this.settings = { horizonDays: options.horizonDays, maxLocalRows: options.maxLocalRows, concurrency: options.concurrency, prefetch: options.prefetch }
+    this.settings = { horizonDays: options.horizonDays, maxLocalRows: options.maxLocalRows, maxUpstreamReads: options.maxUpstreamReads, concurrency: options.concurrency, prefetch: options.prefetch }
   }
 
   async serve(input: ServeInput): Promise<unknown> {
