@@ -35,6 +35,10 @@ import { renderCsdlJson } from './serialize/csdl-json.js'
 import { createInsightsClient } from './upstream/client.js'
 import { createPageCache } from './upstream/page-cache.js'
 import type { InsightsClient } from './upstream/client.js'
+import { HeavyGate } from './execute/heavy-gate.js'
+
+/** Seconds a heavy request refused at the gate is told to wait before retrying. */
+const HEAVY_RETRY_AFTER_S = 10
 
 /** How long the order of a load answered in several pages is held: the longest Power BI refresh (Premium, 5 h). */
 const LOAD_ORDER_TTL_MS = 5 * 3_600_000
@@ -145,6 +149,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxPageSize: config.maxPageSize,
     maxLocalRows: config.maxLocalRows,
     maxUpstreamReads: config.maxUpstreamReads,
+    heavy: metrics.watchHeavyGate(new HeavyGate(config.heavy.max, config.heavy.queue, config.heavy.waitMs, HEAVY_RETRY_AFTER_S)),
     concurrency: config.upstreamConcurrency,
     prefetch: config.cacheTtlS > 0,
     responses: createResponseCache({ ttlMs: config.cacheTtlS * 1000, maxBytes: Math.floor(config.cacheMaxBytes / 4), now }),

@@ -27,6 +27,9 @@ const SCHEMA = {
     MAX_PAGE_SIZE: { type: 'integer', minimum: 1, maximum: 100000, default: 5000, description: 'Largest page a client may ask for with Prefer: odata.maxpagesize.' },
     MAX_LOCAL_ROWS: { type: 'integer', minimum: 1000, maximum: 10000000, default: 500000, description: 'Most rows the bridge reads for work the upstream cannot do (local sort or filter over a window).' },
     REQUEST_MAX_UPSTREAM_READS: { type: 'integer', minimum: 1, maximum: 10000000, default: 2500, description: 'Most upstream page reads one request may make (pages from the cache count; pages read ahead for the next request do not). A query whose plan needs more is refused before its first call, one that finds out while reading stops there: 400 BRIDGE_ERR_QUERY_TOO_COSTLY, saying what it would cost and how to narrow it. The default never refuses a page in the upstream order of up to MAX_PAGE_SIZE rows, nor a one-day partition.' },
+    HEAVY_MAX_CONCURRENT: { type: 'integer', minimum: 1, maximum: 1000, default: 2, description: 'Requests that sort, filter or join a whole window of tasks in the bridge (a local $orderby or filter, $expand of Tasks, $apply over Tasks, any Tasks query when BotCity lists them in no order) running at once; more wait (HEAVY_QUEUE). Each may hold up to MAX_LOCAL_ROWS rows.' },
+    HEAVY_QUEUE: { type: 'integer', minimum: 0, maximum: 10000, default: 16, description: 'Such requests waiting for one of those places, each up to HEAVY_QUEUE_WAIT_S; beyond it, 503 with Retry-After (Power Query retries).' },
+    HEAVY_QUEUE_WAIT_S: { type: 'integer', minimum: 1, maximum: 3600, default: 60, description: 'Longest wait in that queue before 503 with Retry-After.' },
     UPSTREAM_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 30000, description: 'Timeout of one upstream call.' },
     UPSTREAM_RETRIES: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'Retries of an upstream call on 429, 500, 502-504 and network errors (Retry-After honoured).' },
     UPSTREAM_PAGE_SIZE: { type: 'string', pattern: '^(auto|[1-9][0-9]{0,3})$', default: 'auto', description: 'Rows per upstream page: auto probes once whether BotCity honours a larger size (1000) and uses it if confirmed; a number asks for that size and relies on the answer.' },
@@ -71,6 +74,8 @@ export interface Config {
   readonly maxLocalRows: number
   /** Upstream page reads one request may make. */
   readonly maxUpstreamReads: number
+  /** Heavy reads at once, waiting at most, and the longest wait (execute/heavy-gate.ts). */
+  readonly heavy: { readonly max: number; readonly queue: number; readonly waitMs: number }
   readonly upstreamTimeoutMs: number
   readonly upstreamRetries: number
   readonly upstreamConcurrency: number
@@ -101,7 +106,7 @@ interface RawEnv {
   BOTCITY_URL?: string; BOTCITY_LOGIN?: string; BOTCITY_KEY?: string
   BRIDGE_API_KEYS?: string; ALLOW_ANONYMOUS: boolean; API_KEY_PARAM: string
   PUBLIC_URL?: string; TRUST_PROXY: string
-  HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number; REQUEST_MAX_UPSTREAM_READS: number
+  HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number; REQUEST_MAX_UPSTREAM_READS: number; HEAVY_MAX_CONCURRENT: number; HEAVY_QUEUE: number; HEAVY_QUEUE_WAIT_S: number
   UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number; UPSTREAM_PAGE_SIZE: string; UPSTREAM_TASK_ORDER: TaskOrderSetting
   TOKEN_TTL_S: number; CACHE_TTL_S: number; CACHE_MAX_MB: number
   BRIDGE_SECRET?: string; SKIPTOKEN_SECRET?: string; REQUEST_DEADLINE_S: number
@@ -170,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPageSize: raw.MAX_PAGE_SIZE,
     maxLocalRows: raw.MAX_LOCAL_ROWS,
     maxUpstreamReads: raw.REQUEST_MAX_UPSTREAM_READS,
+    heavy: { max: raw.HEAVY_MAX_CONCURRENT, queue: raw.HEAVY_QUEUE, waitMs: raw.HEAVY_QUEUE_WAIT_S * 1000 },
     upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,
     upstreamRetries: raw.UPSTREAM_RETRIES,
     upstreamConcurrency: raw.UPSTREAM_CONCURRENCY,

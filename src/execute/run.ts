@@ -21,6 +21,7 @@ import type { ExpandedValues } from '../serialize/payload.js'
 import type { UpstreamAccess } from '../upstream/access.js'
 import { aggregatePage } from './apply.js'
 import { tooCostly } from './budget.js'
+import { HeavyGate } from './heavy-gate.js'
 import type { ExecContext, ExecResult } from './context.js'
 import { expandPage } from './expand.js'
 import type { RowTests } from './local-window.js'
@@ -34,10 +35,14 @@ export interface RunSettings extends PlanSettings {
   readonly concurrency: number
   /** Whether pages behind a nextLink are read ahead into the page cache. */
   readonly prefetch: boolean
+  /** Bounds the reads that hold a window of Tasks in the bridge (absent: unbounded). */
+  readonly heavy?: HeavyGate
 }
 
 export interface RunInput extends RequestInput {
   readonly access: UpstreamAccess
+  /** Aborted when the client leaves (a read waiting at the heavy gate gives its place up). */
+  readonly signal?: AbortSignal
 }
 
 /** What the request answers, for the HTTP layer to serialize. */
@@ -94,7 +99,17 @@ class RequestRun {
   }
 
   /** Runs a read planned with `facts`; an estimate unknown until the first page is worked out again once that page tells the route's total. */
-  private read(plan: ReadPlan, facts: UpstreamFacts, now = this.input.now): Promise<ExecResult> {
+  private async read(plan: ReadPlan, facts: UpstreamFacts, now = this.input.now): Promise<ExecResult> {
+    const gate = this.settings.heavy
+    const leave = gate !== undefined && HeavyGate.holds(plan, this.settings.maxLocalRows) ? await gate.enter(this.input.signal) : null
+    try {
+      return await this.readNow(plan, facts, now)
+    } finally {
+      leave?.()
+    }
+  }
+
+  private readNow(plan: ReadPlan, facts: UpstreamFacts, now: number): Promise<ExecResult> {
     const record: ReadRecord = { plan, resolved: null, actual: { reads: 0, calls: 0, rows: 0 } }
     this.reads.push(record)
     // The request's budget (execute/budget.ts): refused before the first call when the plan knows it needs more.

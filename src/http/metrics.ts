@@ -8,6 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { ENTITY_SETS } from '../model/index.js'
 import type { UpstreamCallEvent } from '../upstream/observability.js'
 import type { PageCacheStats } from '../upstream/page-cache.js'
+import type { HeavyGateState } from '../execute/heavy-gate.js'
 import type { TaskOrderFinding } from '../upstream/task-order.js'
 import { feedPath } from './feed-path.js'
 
@@ -32,6 +33,8 @@ export interface BridgeMetrics {
   readonly taskOrder: (finding: TaskOrderFinding) => void
   /** A page of tasks contradicted that order (the request failed with a 502; the order is probed again). */
   readonly taskOrderContradicted: () => void
+  /** Reads the heavy gate's state at each scrape; returns the gate unchanged. */
+  watchHeavyGate<G extends { state(): HeavyGateState }>(gate: G): G
   /** Reads the cache's figures at each scrape; returns the cache unchanged. */
   watchPageCache<C extends { stats(): PageCacheStats }>(cache: C): C
 }
@@ -75,6 +78,9 @@ export function createMetrics(): BridgeMetrics {
   new Gauge({ name: `${PREFIX}page_cache_entries`, help: 'Pages held by the page cache.', registers, collect() { this.set(cacheStats().entries) } })
   for (const name of SET_NAMES) rows.inc({ entity_set: name }, 0)
   const ratio = new Histogram({ name: `${PREFIX}plan_estimate_ratio`, help: 'Per data request, upstream page reads made ÷ the plan\'s estimate (its upper bound for a range; docs/explain.md): 1 is exact, below 1 fewer reads than feared.', buckets: RATIO_BUCKETS, registers })
+  let heavyState = (): HeavyGateState => ({ running: 0, queued: 0, refused: 0 })
+  new Gauge({ name: `${PREFIX}heavy_requests`, help: 'Requests that sort, filter or join a whole window of tasks in the bridge, running or waiting for a place (HEAVY_MAX_CONCURRENT, HEAVY_QUEUE).', labelNames: ['state'] as const, registers, collect() { const s = heavyState(); this.set({ state: 'running' }, s.running); this.set({ state: 'queued' }, s.queued) } })
+  new Counter({ name: `${PREFIX}heavy_requests_refused_total`, help: 'Such requests answered 503 with Retry-After: the queue was full, or they waited HEAVY_QUEUE_WAIT_S.', registers, collect() { this.reset(); this.inc(heavyState().refused) } })
   const order = new Gauge({ name: `${PREFIX}upstream_task_order`, help: 'The order BotCity lists tasks in, as last found (1 on that order): newest-first (sorted="true" when the route honours sort=dateCreation,desc and the bridge asks for it), oldest-first or unknown (the bridge then reads the whole window for each Tasks query).', labelNames: ['order', 'sorted'] as const, registers })
   const contradictions = new Counter({ name: `${PREFIX}upstream_task_order_contradictions_total`, help: 'Pages of tasks that contradicted the order found: each failed its request with a 502 and makes the bridge find the order out again.', registers })
   const unknown = new Counter({ name: `${PREFIX}plan_estimates_unknown_total`, help: 'Data requests whose plan could not estimate its upstream reads before reading (a local sort or filter over a horizon).', registers })
@@ -105,6 +111,10 @@ export function createMetrics(): BridgeMetrics {
     },
     rowsServed(set, count) {
       if (SET_NAMES.has(set) && count > 0) rows.inc({ entity_set: set }, count)
+    },
+    watchHeavyGate(gate) {
+      heavyState = () => gate.state()
+      return gate
     },
     watchPageCache(cache) {
       cacheStats = () => cache.stats()

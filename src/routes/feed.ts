@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { bridgeError, isBridgeError } from '../errors.js'
 import { costSummary, explain, estimateRatio } from '../execute/explain.js'
+import type { HeavyGate } from '../execute/heavy-gate.js'
 import type { Explain } from '../execute/explain.js'
 import { runRequest } from '../execute/run.js'
 import type { Outcome, RunSettings } from '../execute/run.js'
@@ -42,6 +43,8 @@ export interface FeedOptions {
   readonly maxPageSize: number
   readonly maxLocalRows: number
   readonly maxUpstreamReads: number
+  /** Bounds concurrent reads that hold a window of Tasks (execute/heavy-gate.ts). */
+  readonly heavy?: HeavyGate
   readonly concurrency: number
   readonly now: () => number
   /** The keyed id of a credential (src/keys.ts): what a $skiptoken is bound to. */
@@ -89,7 +92,7 @@ export class Feed {
   private readonly settings: RunSettings
 
   constructor(private readonly options: FeedOptions) {
-    this.settings = { horizonDays: options.horizonDays, maxLocalRows: options.maxLocalRows, maxUpstreamReads: options.maxUpstreamReads, concurrency: options.concurrency, prefetch: options.prefetch }
+    this.settings = { horizonDays: options.horizonDays, maxLocalRows: options.maxLocalRows, maxUpstreamReads: options.maxUpstreamReads, concurrency: options.concurrency, prefetch: options.prefetch, ...(options.heavy === undefined ? {} : { heavy: options.heavy }) }
   }
 
   async serve(input: ServeInput): Promise<unknown> {
@@ -135,7 +138,7 @@ export class Feed {
       return reply.header('content-type', cached.contentType).send(cached.body)
     }
     const resume = resource.kind === 'entity' || query.skiptoken === null ? null : resumeState(this.options.codec.decode(s.id, query.skiptoken))
-    const { outcome, reads } = await runRequest({ resource, query, pageSize, resume, now: this.options.now(), access: this.options.access(credential, input.signal) }, this.settings)
+    const { outcome, reads } = await runRequest({ resource, query, pageSize, resume, now: this.options.now(), access: this.options.access(credential, input.signal), signal: input.signal }, this.settings)
     if (reads.length > 0) {
       const cost = costSummary(reads)
       recordCost(reply, { plan: reads.map((r) => `${r.plan.set.name}:${r.plan.strategy}`).join(' '), estimate: cost.estimate.reads, actual: cost.actual })

@@ -99,7 +99,7 @@ t.test('a scrape after some requests', async (t) => {
   t.notMatch(text, 'ops-login', 'no login')
   const labels = labelValues(text)
   const codes = new Set(['ok', 'aborted', ...Object.keys(ERROR_CATALOGUE)])
-  t.same([...labels.keys()].sort(), ['entity_set', 'le', 'order', 'outcome', 'route', 'sorted', 'status'])
+  t.same([...labels.keys()].sort(), ['entity_set', 'le', 'order', 'outcome', 'route', 'sorted', 'state', 'status'])
   t.same(labels.get('order'), new Set(['newest-first']), 'the Tasks order found')
   t.same(labels.get('sorted'), new Set(['false']))
   for (const v of labels.get('entity_set') ?? []) t.ok(['Tasks', 'Automations', 'Runners', 'metadata', 'service', 'other'].includes(v), `entity_set ${v}`)
