@@ -149,6 +149,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxPageSize: config.maxPageSize,
     maxLocalRows: config.maxLocalRows,
     maxUpstreamReads: config.maxUpstreamReads,
+    maxExpandRows: config.maxExpandRows,
     heavy: metrics.watchHeavyGate(new HeavyGate(config.heavy.max, config.heavy.queue, config.heavy.waitMs, HEAVY_RETRY_AFTER_S)),
     concurrency: config.upstreamConcurrency,
     prefetch: config.cacheTtlS > 0,

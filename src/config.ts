@@ -27,6 +27,7 @@ const SCHEMA = {
     MAX_PAGE_SIZE: { type: 'integer', minimum: 1, maximum: 100000, default: 5000, description: 'Largest page a client may ask for with Prefer: odata.maxpagesize.' },
     MAX_LOCAL_ROWS: { type: 'integer', minimum: 1000, maximum: 10000000, default: 500000, description: 'Most rows the bridge reads for work the upstream cannot do (local sort or filter over a window).' },
     REQUEST_MAX_UPSTREAM_READS: { type: 'integer', minimum: 1, maximum: 10000000, default: 2500, description: 'Most upstream page reads one request may make (pages from the cache count; pages read ahead for the next request do not). A query whose plan needs more is refused before its first call, one that finds out while reading stops there: 400 BRIDGE_ERR_QUERY_TOO_COSTLY, saying what it would cost and how to narrow it. The default never refuses a page in the upstream order of up to MAX_PAGE_SIZE rows, nor a one-day partition.' },
+    EXPAND_MAX_ROWS: { type: 'integer', minimum: 100, maximum: 10000000, default: 10000, description: 'Most related rows one $expand item reads for a page of its source (e.g. the tasks of the automations on a page); above it 400 BRIDGE_ERR_WINDOW_TOO_LARGE names the query that reads them as a set of their own, paged (Automations(\'x\')/Tasks).' },
     HEAVY_MAX_CONCURRENT: { type: 'integer', minimum: 1, maximum: 1000, default: 2, description: 'Requests that sort, filter or join a whole window of tasks in the bridge (a local $orderby or filter, $expand of Tasks, $apply over Tasks, any Tasks query when BotCity lists them in no order) running at once; more wait (HEAVY_QUEUE). Each may hold up to MAX_LOCAL_ROWS rows.' },
     HEAVY_QUEUE: { type: 'integer', minimum: 0, maximum: 10000, default: 16, description: 'Such requests waiting for one of those places, each up to HEAVY_QUEUE_WAIT_S; beyond it, 503 with Retry-After (Power Query retries).' },
     HEAVY_QUEUE_WAIT_S: { type: 'integer', minimum: 1, maximum: 3600, default: 60, description: 'Longest wait in that queue before 503 with Retry-After.' },
@@ -74,6 +75,8 @@ export interface Config {
   readonly maxLocalRows: number
   /** Upstream page reads one request may make. */
   readonly maxUpstreamReads: number
+  /** Related rows one $expand item may read for a page. */
+  readonly maxExpandRows: number
   /** Heavy reads at once, waiting at most, and the longest wait (execute/heavy-gate.ts). */
   readonly heavy: { readonly max: number; readonly queue: number; readonly waitMs: number }
   readonly upstreamTimeoutMs: number
@@ -106,7 +109,7 @@ interface RawEnv {
   BOTCITY_URL?: string; BOTCITY_LOGIN?: string; BOTCITY_KEY?: string
   BRIDGE_API_KEYS?: string; ALLOW_ANONYMOUS: boolean; API_KEY_PARAM: string
   PUBLIC_URL?: string; TRUST_PROXY: string
-  HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number; REQUEST_MAX_UPSTREAM_READS: number; HEAVY_MAX_CONCURRENT: number; HEAVY_QUEUE: number; HEAVY_QUEUE_WAIT_S: number
+  HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number; REQUEST_MAX_UPSTREAM_READS: number; EXPAND_MAX_ROWS: number; HEAVY_MAX_CONCURRENT: number; HEAVY_QUEUE: number; HEAVY_QUEUE_WAIT_S: number
   UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number; UPSTREAM_PAGE_SIZE: string; UPSTREAM_TASK_ORDER: TaskOrderSetting
   TOKEN_TTL_S: number; CACHE_TTL_S: number; CACHE_MAX_MB: number
   BRIDGE_SECRET?: string; SKIPTOKEN_SECRET?: string; REQUEST_DEADLINE_S: number
@@ -175,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPageSize: raw.MAX_PAGE_SIZE,
     maxLocalRows: raw.MAX_LOCAL_ROWS,
     maxUpstreamReads: raw.REQUEST_MAX_UPSTREAM_READS,
+    maxExpandRows: raw.EXPAND_MAX_ROWS,
     heavy: { max: raw.HEAVY_MAX_CONCURRENT, queue: raw.HEAVY_QUEUE, waitMs: raw.HEAVY_QUEUE_WAIT_S * 1000 },
     upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,
     upstreamRetries: raw.UPSTREAM_RETRIES,

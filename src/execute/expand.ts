@@ -14,7 +14,8 @@ import type { ExpandedValue, ExpandedValues } from '../serialize/payload.js'
 export interface ExpandDeps {
   /** Reads the rows an expand item relates to the source values (every one: next is null unless too many). */
   readonly read: (item: ExpandItem, sourceValues: ReadonlySet<string | number>) => Promise<ExecResult>
-  readonly maxLocalRows: number
+  /** Related rows one item may read for a page (EXPAND_MAX_ROWS). */
+  readonly maxRows: number
 }
 
 /** The values a row relates through: one value, or each element of a collection property. */
@@ -22,6 +23,13 @@ function values(v: RowValue | undefined): (string | number)[] {
   if (v === null || v === undefined) return []
   if (Array.isArray(v)) return v as string[]
   return [v as string | number]
+}
+
+/** The query that reads an expansion's rows as a set of its own. */
+function alternative(item: ExpandItem): string {
+  const { nav, target } = item
+  if (target.name === 'Tasks') return `${nav.name === 'Tasks' ? "Automations('label')/Tasks or Tasks?$filter=activityLabel eq 'label'" : `${target.name} filtered by ${nav.via.to}`}`
+  return `${target.name}?$filter=${nav.via.to} eq …`
 }
 
 export async function expandPage(rows: readonly Row[], items: readonly ExpandItem[], deps: ExpandDeps, now: number): Promise<ExpandedValues[]> {
@@ -34,7 +42,7 @@ export async function expandPage(rows: readonly Row[], items: readonly ExpandIte
     if (sourceValues.size > 0) {
       const result = await deps.read(item, sourceValues)
       if (result.next !== null) {
-        throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `Expanding ${nav.name} needs more than ${deps.maxLocalRows} ${target.name} in the bridge; add a $filter inside $expand or a shorter days=N.`, { target: '$expand' })
+        throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `Expanding ${nav.name} relates this page to more than ${deps.maxRows} ${target.name}, the most one expansion reads (EXPAND_MAX_ROWS); an answer that large is better read as a set of its own, paged: ${alternative(item)}. Or narrow the expansion with a $filter inside it (e.g. $expand=${nav.name}($filter=…)), a shorter days=N, or fewer rows per page ($top, Prefer: odata.maxpagesize).`, { target: '$expand' })
       }
       related = result.rows
     }

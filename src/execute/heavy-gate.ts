@@ -28,10 +28,9 @@ export class HeavyGate {
   constructor(private readonly max: number, private readonly queue: number, private readonly waitMs: number, private readonly retryAfterS: number) {}
 
   /** Whether a read is one the gate bounds: it holds a window of Tasks in the bridge. */
-  static holds(plan: ReadPlan, maxLocalRows: number): boolean {
-    if (plan.set.name !== 'Tasks') return false
-    return plan.strategy === 'full-scan' || plan.strategy === 'held-order' || plan.strategy === 'whole-read' ||
-      (plan.strategy !== 'none' && plan.strategy !== 'count' && plan.window.pageSize >= maxLocalRows)
+  static holds(plan: ReadPlan): boolean {
+    if (plan.set.name !== 'Tasks' || plan.strategy === 'none' || plan.strategy === 'count') return false
+    return plan.whole || plan.strategy === 'full-scan' || plan.strategy === 'held-order' || plan.strategy === 'whole-read'
   }
 
   state(): HeavyGateState {

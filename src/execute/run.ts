@@ -101,7 +101,7 @@ class RequestRun {
   /** Runs a read planned with `facts`; an estimate unknown until the first page is worked out again once that page tells the route's total. */
   private async read(plan: ReadPlan, facts: UpstreamFacts, now = this.input.now): Promise<ExecResult> {
     const gate = this.settings.heavy
-    const leave = gate !== undefined && HeavyGate.holds(plan, this.settings.maxLocalRows) ? await gate.enter(this.input.signal) : null
+    const leave = gate !== undefined && HeavyGate.holds(plan) ? await gate.enter(this.input.signal) : null
     try {
       return await this.readNow(plan, facts, now)
     } finally {
@@ -208,7 +208,7 @@ class RequestRun {
         const facts = await this.facts(item.target)
         return this.read(planExpand(item, values, query.days, this.settings, facts), facts)
       },
-      maxLocalRows: this.settings.maxLocalRows
+      maxRows: this.settings.maxExpandRows
     }, this.input.now)
   }
 }

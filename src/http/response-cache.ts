@@ -15,10 +15,13 @@ export interface CachedAnswer {
 export interface ResponseCache {
   get(key: string): CachedAnswer | undefined
   set(key: string, answer: CachedAnswer): void
+  /** The largest answer kept (an eighth of the cache): a larger one is not even gathered while it streams. */
+  readonly maxEntryBytes: number
 }
 
 export function createResponseCache(options: { ttlMs: number; maxBytes: number; now?: () => number }): ResponseCache | null {
   if (options.ttlMs <= 0) return null
+  const maxEntryBytes = Math.floor(options.maxBytes / 8)
   const origin = options.now?.()
   const cache = new LRUCache<string, CachedAnswer>({
     ttl: options.ttlMs,
@@ -29,6 +32,7 @@ export function createResponseCache(options: { ttlMs: number; maxBytes: number; 
   })
   return {
     get: (key) => cache.get(key),
-    set: (key, answer) => { cache.set(key, answer) }
+    set: (key, answer) => { if (answer.body.length <= maxEntryBytes) cache.set(key, answer) },
+    maxEntryBytes
   }
 }

@@ -90,6 +90,8 @@ export interface ReadPlan {
   readonly upstream: { readonly route: UpstreamRoute; readonly params: UpstreamParams }
   /** Rows per upstream page, as last learned (20 documented). */
   readonly upstreamPageSize: number
+  /** Every row the read selects, for the bridge to join ($expand) or aggregate ($apply): its window is a bound, not a page. */
+  readonly whole: boolean
   /**
    * Tasks: how the upstream lists them. Oldest first is read from the end of
    * its list, as if newest first (execute/task-pages.ts); in no order by date,
@@ -150,6 +152,8 @@ export interface PlanSettings {
   readonly maxLocalRows: number
   /** Upstream page reads one request may make (REQUEST_MAX_UPSTREAM_READS). */
   readonly maxUpstreamReads: number
+  /** Related rows one $expand item may read for a page (EXPAND_MAX_ROWS). */
+  readonly maxExpandRows: number
 }
 
 /** What the bridge has learned of the upstream at run time. */

@@ -36,6 +36,8 @@ export interface ReadRequest {
   /** /$count. */
   readonly countOnly?: boolean
   readonly resume?: ResumeState | null
+  /** Every row it selects, to join or aggregate (ReadPlan.whole). */
+  readonly whole?: boolean
 }
 
 function pageSizeOf(facts: UpstreamFacts, route: UpstreamRoute): number {
@@ -167,6 +169,7 @@ export function planRead(request: ReadRequest, settings: PlanSettings, facts: Up
     reason: draft.reason,
     upstream: { route: set.upstream.route, params: draft.params },
     upstreamPageSize,
+    whole: request.whole === true,
     listing: set.name === 'Tasks' ? order.order : 'newest-first',
     horizonDays: days,
     range: draft.range ?? { from: null, to: null },
@@ -245,7 +248,7 @@ function planCollection(c: CollectionInput, input: Pick<RequestInput, 'pageSize'
     window: { skip: query.skip ?? 0, top: query.top, pageSize: input.pageSize, count: query.count, countOnly: false },
     at: state?.T ?? input.now
   }
-  return { kind: 'aggregate', path: c.path, read: planRead({ set: c.set, query: inner, pageSize: settings.maxLocalRows }, settings, facts), aggregate }
+  return { kind: 'aggregate', path: c.path, read: planRead({ set: c.set, query: inner, pageSize: settings.maxLocalRows, whole: true }, settings, facts), aggregate }
 }
 
 /**
@@ -279,7 +282,7 @@ export function planExpand(item: ExpandItem, sourceValues: ReadonlySet<string | 
   const to = property(item.target, item.nav.via.to) as PropertyDef
   const only = sourceValues.size === 1 && to.collection !== true ? equals(to, [...sourceValues][0] as string | number) : null
   const query: QueryOptions = { ...EMPTY_QUERY, days, filter: allOf(only, nested.filter), search: nested.search }
-  return planRead({ set: item.target, query, pageSize: settings.maxLocalRows }, settings, facts)
+  return planRead({ set: item.target, query, pageSize: settings.maxExpandRows, whole: true }, settings, facts)
 }
 
 /** The newest task of a horizon: what a "not found" message for a task id compares with. */

@@ -43,6 +43,7 @@ export interface FeedOptions {
   readonly maxPageSize: number
   readonly maxLocalRows: number
   readonly maxUpstreamReads: number
+  readonly maxExpandRows: number
   /** Bounds concurrent reads that hold a window of Tasks (execute/heavy-gate.ts). */
   readonly heavy?: HeavyGate
   readonly concurrency: number
@@ -92,7 +93,7 @@ export class Feed {
   private readonly settings: RunSettings
 
   constructor(private readonly options: FeedOptions) {
-    this.settings = { horizonDays: options.horizonDays, maxLocalRows: options.maxLocalRows, maxUpstreamReads: options.maxUpstreamReads, concurrency: options.concurrency, prefetch: options.prefetch, ...(options.heavy === undefined ? {} : { heavy: options.heavy }) }
+    this.settings = { horizonDays: options.horizonDays, maxLocalRows: options.maxLocalRows, maxUpstreamReads: options.maxUpstreamReads, maxExpandRows: options.maxExpandRows, concurrency: options.concurrency, prefetch: options.prefetch, ...(options.heavy === undefined ? {} : { heavy: options.heavy }) }
   }
 
   async serve(input: ServeInput): Promise<unknown> {
@@ -190,7 +191,7 @@ export class Feed {
     }
     if (s.applied !== null) reply.header('preference-applied', s.applied)
     const answer = (contentType: string, pieces: Iterable<string>, rows = 0): FastifyReply =>
-      sendChunks(reply, contentType, pieces, (body) => { if (answerKey !== null) this.options.responses?.set(answerKey, { contentType, body, preferenceApplied: s.applied, rows }) })
+      sendChunks(reply, contentType, pieces, answerKey === null ? 0 : this.options.responses?.maxEntryBytes ?? 0, (body) => { if (answerKey !== null) this.options.responses?.set(answerKey, { contentType, body, preferenceApplied: s.applied, rows }) })
     const trailer = explained === null ? {} : { trailer: () => annotation }
     if (outcome.kind === 'aggregate') {
       return answer(s.format.contentType, aggregateChunks(this.payload(s, outcome.set), outcome.columns, { rows: outcome.rows, count: outcome.count, nextLink: this.link(s, outcome.path, outcome.next), ...trailer }))

@@ -16,7 +16,7 @@ import { clientAccess } from '../../src/upstream/access-client.js'
 import { createPageCache } from '../../src/upstream/page-cache.js'
 import { DEMO, recordingFetch, simulator, testClient } from '../upstream/fixtures/upstream.js'
 
-const SETTINGS: RunSettings = { horizonDays: 30, maxUpstreamReads: 1_000_000, maxLocalRows: 50_000, concurrency: 4, prefetch: false }
+const SETTINGS: RunSettings = { horizonDays: 30, maxUpstreamReads: 1_000_000, maxExpandRows: 100_000, maxLocalRows: 50_000, concurrency: 4, prefetch: false }
 const NOW = Date.parse('2026-12-01T00:00:00Z')
 const DAY = 86_400_000
 /**
