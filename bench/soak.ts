@@ -8,8 +8,14 @@
 // the second half of the load, when V8 has sized its heap and the page cache
 // is full, so that only steady growth (a leak) counts. Then a slow
 // request is left in flight while the bridge gets SIGTERM: it must finish.
-// Exits non-zero on any non-2xx answer, connection error or timeout, on RSS
-// growth beyond the bound, or on an unclean shutdown. Figures: docs/reliability.md.
+// Between the two, a heavy mix (issue 16): clients looping over queries the
+// bridge sorts, filters, groups or joins over the whole history, half of them
+// leaving mid-answer, while /healthz is timed; its p99 is compared with its
+// p99 at idle, measured just before in the same run.
+// Exits non-zero on any non-2xx answer, connection error or timeout of the
+// load, on a 5xx of the mix other than 503 with Retry-After, on RSS growth
+// beyond the bound or RSS above --rss-max-mb, on /healthz slower than 3× idle,
+// or on an unclean shutdown. Figures: docs/reliability.md.
 import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
@@ -24,6 +30,9 @@ export const SOAK_USAGE = `npm run soak [-- options]
   --warmup-s=N        seconds of the same load first, while V8 sizes its heap and the page cache fills (default 20)
   --tasks=N           tasks in the simulator (default 20000)
   --rss-bound-mb=N    largest RSS growth allowed over the second half of the load (default 48)
+  --heavy-s=N         seconds of the heavy mix (default 30)
+  --heavy-clients=N   clients of the heavy mix, half of them leaving mid-answer (default 12)
+  --rss-max-mb=N      largest RSS allowed during the heavy mix (default 512)
 `
 
 interface SoakOptions {
@@ -32,6 +41,9 @@ interface SoakOptions {
   readonly connections: number
   readonly tasks: number
   readonly rssBoundMb: number
+  readonly heavyS: number
+  readonly heavyClients: number
+  readonly rssMaxMb: number
 }
 
 function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): SoakOptions {
@@ -48,7 +60,10 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): SoakOptio
     warmupS: int('warmup-s', null, 20),
     connections: int('connections', 'SOAK_CONNECTIONS', 100),
     tasks: int('tasks', null, 20_000),
-    rssBoundMb: int('rss-bound-mb', null, 48)
+    rssBoundMb: int('rss-bound-mb', null, 48),
+    heavyS: int('heavy-s', null, 30),
+    heavyClients: int('heavy-clients', null, 12),
+    rssMaxMb: int('rss-max-mb', null, 512)
   }
 }
 
@@ -126,6 +141,81 @@ export function soakPath(): string {
   }
 }
 
+/** Queries the bridge answers by holding a whole window in memory, or by reading far: the heavy mix. */
+export const HEAVY_QUERIES: readonly string[] = [
+  '/odata/Tasks?days=3650&$orderby=totalItems%20desc,id&$top=5',
+  "/odata/Tasks?days=3650&$filter=contains(activityLabel,'no-such-automation')",
+  '/odata/Tasks?days=3650&$apply=groupby((state),aggregate($count%20as%20n))',
+  '/odata/Automations?days=3650&$expand=Tasks($select=id)',
+  '/odata/Tasks?days=3650&$select=id,state,machineId&$orderby=machineId'
+]
+
+const percentile = (values: readonly number[], p: number): number => {
+  if (values.length === 0) return NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number
+}
+
+/** Times /healthz one request after another until `stop()` says so (one every 20 ms). */
+async function timeHealth(origin: string, stop: () => boolean): Promise<number[]> {
+  const times: number[] = []
+  while (!stop()) {
+    const t0 = performance.now()
+    try {
+      await (await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(10_000) })).arrayBuffer()
+      times.push(performance.now() - t0)
+    } catch {
+      times.push(10_000)
+    }
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return times
+}
+
+interface HeavyRun {
+  readonly statuses: Record<string, number>
+  /** Answers that break the rule: a 5xx other than 503 with Retry-After. */
+  readonly wrong: string[]
+  readonly left: number
+  readonly healthIdle: number[]
+  readonly healthBusy: number[]
+  readonly rssMax: number
+}
+
+/** The heavy mix: `clients` loops over HEAVY_QUERIES for `seconds`, odd clients leaving each answer after a random 0–2 s. */
+async function heavyMix(origin: string, pid: number, clients: number, seconds: number): Promise<HeavyRun> {
+  let idleDone = false
+  const idleStop = setTimeout(() => { idleDone = true }, 5000)
+  const healthIdle = await timeHealth(origin, () => idleDone)
+  clearTimeout(idleStop)
+  const statuses: Record<string, number> = {}
+  const wrong: string[] = []
+  let left = 0
+  let rssMax = rssOf(pid)
+  const sampler = setInterval(() => { rssMax = Math.max(rssMax, rssOf(pid)) }, 250)
+  const until = Date.now() + seconds * 1000
+  const busy = timeHealth(origin, () => Date.now() > until)
+  const client = async (i: number): Promise<void> => {
+    for (let n = i; Date.now() < until; n++) {
+      const path = HEAVY_QUERIES[n % HEAVY_QUERIES.length] as string
+      const leaving = i % 2 === 1 ? AbortSignal.timeout(randomInt(2000)) : undefined
+      try {
+        const res = await fetch(`${origin}${path}`, leaving === undefined ? {} : { signal: leaving })
+        const body = await res.text()
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1
+        if (res.status >= 500 && !(res.status === 503 && res.headers.get('retry-after') !== null) && wrong.length < 10) wrong.push(`${res.status} ${path}: ${body.slice(0, 200)}`)
+        if (res.status === 503) await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? 1)))
+      } catch {
+        left++
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: clients }, (_, i) => client(i)))
+  const healthBusy = await busy
+  clearInterval(sampler)
+  return { statuses, wrong, left, healthIdle, healthBusy, rssMax }
+}
+
 interface LoadRun {
   readonly result: autocannon.Result
   readonly failures: string[]
@@ -168,7 +258,7 @@ async function main(): Promise<number> {
   let bridgeExit: Promise<number | null> = new Promise((resolve) => bridge.once('exit', (code) => resolve(code)))
   const stopAll = (): void => { for (const c of [bridge, sim]) if (c.exitCode === null) c.kill('SIGKILL') }
   // Bounded in time whatever happens: warm-up, load, start and shutdown margins.
-  const watchdog = setTimeout(() => { console.error('soak: over its time bound, stopping'); stopAll(); process.exit(3) }, (options.warmupS + options.durationS + 90) * 1000)
+  const watchdog = setTimeout(() => { console.error('soak: over its time bound, stopping'); stopAll(); process.exit(3) }, (options.warmupS + options.durationS + options.heavyS + 120) * 1000)
   watchdog.unref()
   try {
     await waitFor(`${simUrl}/__sim/stats`, 15_000)
@@ -189,6 +279,13 @@ async function main(): Promise<number> {
     const heapEnd = await heapUsedOf(origin)
     const rssMax = Math.max(rssEnd, ...samples)
     const rssMid = samples[Math.floor(samples.length / 2)] ?? rssEnd
+
+    console.log(`soak: heavy mix, ${options.heavyClients} clients for ${options.heavyS} s (half leave mid-answer) after 5 s of /healthz at idle`)
+    const heavy = await heavyMix(origin, pid, options.heavyClients, options.heavyS)
+    const idleP99 = percentile(heavy.healthIdle, 0.99)
+    const busyP99 = percentile(heavy.healthBusy, 0.99)
+    const healthOk = busyP99 <= 3 * idleP99
+    const heavyOk = heavy.wrong.length === 0 && heavy.rssMax <= options.rssMaxMb * 1024 * 1024 && healthOk
 
     // Graceful shutdown: a slow request (a local sort over the whole history) in flight when SIGTERM arrives.
     const slow = fetch(`${origin}/odata/Tasks?days=3650&$orderby=totalItems%20desc,id&$top=5`).then(async (r) => ({ status: r.status, body: await r.text() }))
@@ -213,10 +310,13 @@ async function main(): Promise<number> {
       `bridge RSS MiB: boot ${mb(rssBoot)}, after warm-up ${mb(rssStart)}, mid-run ${mb(rssMid)}, end ${mb(rssEnd)}, max ${mb(rssMax)}; growth over the second half ${mb(growth)} (bound ${options.rssBoundMb}), over the whole load ${mb(rssEnd - rssStart)}`,
       `bridge RSS MiB every 5 s: ${samples.filter((_, i) => i % 5 === 4).map((v) => Math.round(v / 1024 / 1024)).join(' ')}`,
       `bridge V8 heap used MiB (/metrics): after warm-up ${heapStart === null ? 'n/a' : mb(heapStart)}, end ${heapEnd === null ? 'n/a' : mb(heapEnd)}`,
+      `heavy mix: statuses ${JSON.stringify(heavy.statuses)}, ${heavy.left} left mid-answer; 5xx other than 503 with Retry-After: ${heavy.wrong.length}`,
+      `heavy mix: bridge RSS max ${mb(heavy.rssMax)} MiB (bound ${options.rssMaxMb})`,
+      `heavy mix: /healthz ms p50 ${percentile(heavy.healthBusy, 0.5).toFixed(1)}, p99 ${busyP99.toFixed(1)}, max ${Math.max(...heavy.healthBusy).toFixed(1)} (${heavy.healthBusy.length} samples); at idle p50 ${percentile(heavy.healthIdle, 0.5).toFixed(1)}, p99 ${idleP99.toFixed(1)}: ${(busyP99 / idleP99).toFixed(1)}× (target ≤ 3×)`,
       `shutdown: in-flight request ${inFlight.status}, exit code ${String(code)}, ${shutdownMs} ms after SIGTERM`
     ].join('\n'))
-    for (const f of [...warm.failures, ...run.failures]) console.log(`  failed: ${f}`)
-    const ok = bad === 0 && growth <= options.rssBoundMb * 1024 * 1024 && shutdownOk
+    for (const f of [...warm.failures, ...run.failures, ...heavy.wrong]) console.log(`  failed: ${f}`)
+    const ok = bad === 0 && growth <= options.rssBoundMb * 1024 * 1024 && shutdownOk && heavyOk
     console.log(ok ? 'soak: PASS' : 'soak: FAIL')
     return ok ? 0 : 1
   } finally {
