@@ -286,6 +286,7 @@ async function main(): Promise<number> {
     const busyP99 = percentile(heavy.healthBusy, 0.99)
     const healthOk = busyP99 <= 3 * idleP99
     const heavyOk = heavy.wrong.length === 0 && heavy.rssMax <= options.rssMaxMb * 1024 * 1024 && healthOk
+    const gateAfter = (await (await fetch(`${origin}/metrics`)).text()).split('\n').filter((l) => l.startsWith('botcity_odata_heavy_requests')).join(', ')
 
     // Graceful shutdown: a slow request (a local sort over the whole history) in flight when SIGTERM arrives.
     const slow = fetch(`${origin}/odata/Tasks?days=3650&$orderby=totalItems%20desc,id&$top=5`).then(async (r) => ({ status: r.status, body: await r.text() }))
@@ -311,7 +312,7 @@ async function main(): Promise<number> {
       `bridge RSS MiB every 5 s: ${samples.filter((_, i) => i % 5 === 4).map((v) => Math.round(v / 1024 / 1024)).join(' ')}`,
       `bridge V8 heap used MiB (/metrics): after warm-up ${heapStart === null ? 'n/a' : mb(heapStart)}, end ${heapEnd === null ? 'n/a' : mb(heapEnd)}`,
       `heavy mix: statuses ${JSON.stringify(heavy.statuses)}, ${heavy.left} left mid-answer; 5xx other than 503 with Retry-After: ${heavy.wrong.length}`,
-      `heavy mix: bridge RSS max ${mb(heavy.rssMax)} MiB (bound ${options.rssMaxMb})`,
+      `heavy mix: bridge RSS max ${mb(heavy.rssMax)} MiB (bound ${options.rssMaxMb}); the gate once its clients were done: ${gateAfter}`,
       `heavy mix: /healthz ms p50 ${percentile(heavy.healthBusy, 0.5).toFixed(1)}, p99 ${busyP99.toFixed(1)}, max ${Math.max(...heavy.healthBusy).toFixed(1)} (${heavy.healthBusy.length} samples); at idle p50 ${percentile(heavy.healthIdle, 0.5).toFixed(1)}, p99 ${idleP99.toFixed(1)}: ${(busyP99 / idleP99).toFixed(1)}× (target ≤ 3×)`,
       `shutdown: in-flight request ${inFlight.status}, exit code ${String(code)}, ${shutdownMs} ms after SIGTERM`
     ].join('\n'))
