@@ -8,8 +8,9 @@
 // anywhere in such a list, pushing the tasks after them down; tasks only leave
 // it after ten years (below). Pages are read in batches of UPSTREAM_CONCURRENCY,
 // each read again (in a smaller batch, down to one page) until all its pages
-// say the same totalElements — read while no task arrived — and each batch
-// starts after the one before ended. A task
+// say the same totalElements — read while no task arrived — and no fewer than
+// the batch before (a page from the cache may be older than it): each batch
+// shows the list as it stood after the one before. A task
 // listed at the moment is then read: while it is not in a batch's pages, it is
 // after them, and arrivals only push it further down, into the batches still
 // to come, until the list ends. What was read holds those tasks and some that
@@ -70,8 +71,9 @@ async function readOnce(ctx: ExecContext, run: PageRun<WireTask>): Promise<Dated
     const count = Math.max(1, Math.min(batch, Math.ceil(latest / pageSize) - start))
     const pages = await Promise.all(run.range(start, start + count))
     const total = (pages[0] as SpringPage<WireTask>).totalElements
-    if (!pages.every((p) => p.totalElements === total)) {
-      // A task arrived during the batch: read it again, in a smaller batch (one page is always steady).
+    // A task arrived during the batch, or the batch is older than the one before (pages from the cache): read it
+    // again, fresh, in a smaller batch (one page is always steady).
+    if (!pages.every((p) => p.totalElements === total) || (listed !== null && total < latest)) {
       for (let p = start; p < start + count; p++) run.forget(p)
       batch = Math.max(1, count >> 1)
       continue

@@ -72,6 +72,13 @@ export function orderOf(rows: readonly WireTask[]): TaskOrder | null {
   return null
 }
 
+/** The order two runs of rows show apart: the same, or one of them shows none. */
+function agreeing(a: TaskOrder | null, b: TaskOrder | null): TaskOrder | null {
+  if (a === null) return b
+  if (b === null || a === b) return a
+  return 'unknown'
+}
+
 export interface TaskOrderProbe {
   /** Page `page` of the whole Tasks window, with `sort` when given. */
   (page: number, sort: string | null): Promise<SpringPage<WireTask>>
@@ -108,12 +115,15 @@ export function probeTaskOrder(read: TaskOrderProbe, key: string, memory: TaskOr
     }
     // sort is ignored: the answer is page 0 as the route lists it.
     const first = desc ?? await read(0, null)
-    const rows = [...first.content]
-    if (first.totalPages > 1) rows.push(...(await read(1, null)).content)
-    const order = orderOf(rows)
+    const second = first.totalPages > 1 ? await read(1, null) : null
+    // Across the two pages only when nothing arrived in between (the same total): new tasks shift a list, and a page
+    // read after them can start with rows the first page ended with. Else each page by itself, and they must agree.
+    const order = second === null ? orderOf(first.content)
+      : second.totalElements === first.totalElements ? orderOf([...first.content, ...second.content])
+        : agreeing(orderOf(first.content), orderOf(second.content))
     if (order === null) settled = false
     // Oldest first, with its oldest tasks about to leave the window: positions would slide under a load.
-    if (order === 'oldest-first' && rows[0] !== undefined && dateOf(rows[0]) < leaving) return { order: 'unknown', sorted: false, basis: 'probed' }
+    if (order === 'oldest-first' && first.content[0] !== undefined && dateOf(first.content[0]) < leaving) return { order: 'unknown', sorted: false, basis: 'probed' }
     return { order: order ?? 'newest-first', sorted: false, basis: 'probed' }
   })()
   memory.set(key, finding)

@@ -55,6 +55,19 @@ t.test('a route that ignores sort: its own order from its first two pages', asyn
   t.equal((await probeTaskOrder(u.read, 'a', new Map())).order, 'unknown', 'across pages')
 })
 
+t.test('a newest-first list growing between its two pages is still newest first', async (t) => {
+  // Two new tasks arrive after page 0 is read: page 1 then starts with the last two rows of page 0.
+  const tasks = [...newest]
+  const calls: string[] = []
+  const read: TaskOrderProbe = async (n, sort) => {
+    calls.push(`${n}${sort === null ? '' : ` ${sort}`}`)
+    if (n === 1) tasks.unshift(task(1002, 1_700_000_120_000), task(1001, 1_700_000_060_000))
+    return page(tasks.slice(n * 20, n * 20 + 20), n, tasks.length)
+  }
+  t.same(await probeTaskOrder(read, 'a', new Map()), { order: 'newest-first', sorted: false, basis: 'probed' })
+  t.same(calls, ['0 dateCreation,desc', '0 dateCreation,asc', '1'])
+})
+
 t.test('a route that refuses sort with a 400 does not honour it', async (t) => {
   const u = upstream([...newest].reverse(), 'refuses')
   t.same(await probeTaskOrder(u.read, 'a', new Map()), { order: 'oldest-first', sorted: false, basis: 'probed' })
