@@ -8,7 +8,7 @@ import { bridgeError } from '../errors.js'
 import type { EntitySetDef, PropertyDef, UpstreamRoute } from '../model/index.js'
 import { entitySetByName, property } from '../model/index.js'
 import { allOf, equals, includes, keyEquals, literal, oneOf } from '../odata/index.js'
-import { NEWEST_FIRST_SORT, TASK_WINDOW_DAYS } from '../upstream/task-order.js'
+import { NEWEST_FIRST_SORT, TASK_WINDOW_DAYS, configuredOrder } from '../upstream/task-order.js'
 import type { TaskOrderFinding } from '../upstream/task-order.js'
 import type { ExpandItem, Expr, OrderByItem, QueryOptions, ResourcePath } from '../odata/index.js'
 import type { RowValue } from '../model/row.js'
@@ -89,7 +89,7 @@ interface Draft {
 }
 
 /** The order assumed until one is found: what BotCity's own pages have shown so far. */
-const NEWEST_FIRST: TaskOrderFinding = { order: 'newest-first', sorted: false, basis: 'configured' }
+const NEWEST_FIRST: TaskOrderFinding = configuredOrder('newest-first')
 
 function planTasks(request: ReadRequest, window: Window, resume: ResumeState | null, order: TaskOrderFinding): Draft {
   const { query, set } = request
