@@ -3,6 +3,8 @@
 // still reaches the bridge once it is closing (on a keep-alive connection)
 // gets an OData 503 with Retry-After and Connection: close, which Power Query
 // retries on its own (it retries 503), instead of Fastify's plain-JSON 503.
+// Connections that never carried a byte are closed at once.
+import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
 import { bridgeError } from '../errors.js'
 
@@ -11,7 +13,19 @@ export const SHUTDOWN_RETRY_AFTER_S = 2
 
 export default fp(async function gracefulShutdown(app) {
   let closing = false
-  app.addHook('preClose', async () => { closing = true })
+  // Connections that never sent a byte: Node counts a new connection as busy
+  // until its first request ends, so the close leaves it open, and stops the
+  // timer that would drop it, until the client closes it (a client may open
+  // one ahead and never use it). The close ended 10 s later, killed.
+  const sockets = new Set<Socket>()
+  app.server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  app.addHook('preClose', async () => {
+    closing = true
+    for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy()
+  })
   app.addHook('onRequest', async (_request, reply) => {
     if (!closing) return
     reply.header('connection', 'close')

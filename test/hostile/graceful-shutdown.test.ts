@@ -3,7 +3,8 @@
 // arrives on an open connection gets an OData 503 with Retry-After and
 // Connection: close (Power Query retries it); new connections are refused;
 // and the close itself ends promptly once the in-flight work is done
-// (keep-alive connections do not hold it open until their idle timeout).
+// (keep-alive connections do not hold it open until their idle timeout, nor
+// connections that never sent a request).
 import { connect } from 'node:net'
 import t from 'tap'
 import { startBridge } from '../fixtures/bridge.js'
@@ -63,4 +64,19 @@ t.test('the closing bridge still answers a request that reached it first (raw cl
   const pending = rawRequest(b.origin, { target: SLOW_QUERY })
   await new Promise((r) => setTimeout(r, 100))
   await Promise.all([b.app.close(), pending.then((res) => { t.equal(res.status, 200); t.equal(uncleanAnswer(res), null) })])
+})
+
+t.test('a connection that never sent a byte does not hold the close open', async (t) => {
+  const b = await startBridge({ sim: { tasks: 200 } })
+  t.teardown(() => b.sim.close())
+  const { hostname, port } = new URL(b.origin)
+  // Opened ahead, as clients do, and never used: Node counts it busy, so the close waited for it.
+  const socket = connect(Number(port), hostname)
+  t.teardown(() => socket.destroy())
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()))
+  const ended = new Promise<string>((resolve) => socket.once('close', () => resolve('closed by the bridge')))
+  const closed = b.app.close().then(() => 'the close ended')
+  const hung = new Promise<string>((resolve) => setTimeout(() => resolve('still open after 20 s'), 20_000).unref())
+  t.equal(await Promise.race([ended, hung]), 'closed by the bridge')
+  t.equal(await Promise.race([closed, hung]), 'the close ended')
 })
