@@ -20,6 +20,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 
@@ -33,6 +34,7 @@ export const SOAK_USAGE = `npm run soak [-- options]
   --heavy-s=N         seconds of the heavy mix (default 30)
   --heavy-clients=N   clients of the heavy mix, half of them leaving mid-answer (default 12)
   --rss-max-mb=N      largest RSS allowed during the heavy mix (default 512)
+  --bridge-node-args="…"  Node options for the bridge process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" or "--trace-gc"
 `
 
 interface SoakOptions {
@@ -44,10 +46,14 @@ interface SoakOptions {
   readonly heavyS: number
   readonly heavyClients: number
   readonly rssMaxMb: number
+  readonly bridgeNodeArgs: readonly string[]
 }
 
 function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): SoakOptions {
-  const flag = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
+  const flag = (name: string): string | undefined => {
+    const arg = argv.find((a) => a.startsWith(`--${name}=`))
+    return arg === undefined ? undefined : arg.slice(name.length + 3)
+  }
   const int = (name: string, envName: string | null, fallback: number): number => {
     const raw = flag(name) ?? (envName === null ? undefined : env[envName])
     if (raw === undefined || raw === '') return fallback
@@ -63,7 +69,8 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): SoakOptio
     rssBoundMb: int('rss-bound-mb', null, 48),
     heavyS: int('heavy-s', null, 30),
     heavyClients: int('heavy-clients', null, 12),
-    rssMaxMb: int('rss-max-mb', null, 512)
+    rssMaxMb: int('rss-max-mb', null, 512),
+    bridgeNodeArgs: (flag('bridge-node-args') ?? '').split(/\s+/).filter((a) => a !== '')
   }
 }
 
@@ -91,10 +98,20 @@ function rssOf(pid: number): number {
   return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)]).toString().trim()) * 1024
 }
 
-function startChild(args: string[], env: Record<string, string>, name: string): ChildProcess {
+/** Log lines a child wrote to stdout, by level, and the last few: read as they come, for a pipe nobody reads blocks its writer once full. */
+interface ChildLog { readonly levels: Record<string, number>, readonly last: string[] }
+
+function startChild(args: string[], env: Record<string, string>, name: string): { child: ChildProcess, log: ChildLog } {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`))
-  return child
+  const log: ChildLog = { levels: {}, last: [] }
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    const level = /"level":(\d+)/.exec(line)?.[1] ?? 'other'
+    log.levels[level] = (log.levels[level] ?? 0) + 1
+    log.last.push(line.slice(0, 300))
+    if (log.last.length > 5) log.last.shift()
+  })
+  return { child, log }
 }
 
 async function waitFor(url: string, timeoutMs: number): Promise<void> {
@@ -182,6 +199,9 @@ interface HeavyRun {
   readonly rssMax: number
 }
 
+/** How long a client of the heavy mix that stays waits for its answer. */
+const HEAVY_ANSWER_MS = 60_000
+
 /** The heavy mix: `clients` loops over HEAVY_QUERIES for `seconds`, odd clients leaving each answer after a random 0–2 s. */
 async function heavyMix(origin: string, pid: number, clients: number, seconds: number): Promise<HeavyRun> {
   let idleDone = false
@@ -193,20 +213,25 @@ async function heavyMix(origin: string, pid: number, clients: number, seconds: n
   let left = 0
   let rssMax = rssOf(pid)
   const sampler = setInterval(() => { rssMax = Math.max(rssMax, rssOf(pid)) }, 250)
-  const until = Date.now() + seconds * 1000
+  const started = Date.now()
+  const until = started + seconds * 1000
   const busy = timeHealth(origin, () => Date.now() > until)
   const client = async (i: number): Promise<void> => {
     for (let n = i; Date.now() < until; n++) {
       const path = HEAVY_QUERIES[n % HEAVY_QUERIES.length] as string
-      const leaving = i % 2 === 1 ? AbortSignal.timeout(randomInt(2000)) : undefined
+      const leaving = i % 2 === 1 ? randomInt(2000) : null
+      // A client staying for its answer waits up to a minute: past that the bridge has lost the request.
+      const signal = AbortSignal.timeout(leaving ?? HEAVY_ANSWER_MS)
+      const sentAt = Date.now()
       try {
-        const res = await fetch(`${origin}${path}`, leaving === undefined ? {} : { signal: leaving })
+        const res = await fetch(`${origin}${path}`, { signal })
         const body = await res.text()
         statuses[res.status] = (statuses[res.status] ?? 0) + 1
         if (res.status >= 500 && !(res.status === 503 && res.headers.get('retry-after') !== null) && wrong.length < 10) wrong.push(`${res.status} ${path}: ${body.slice(0, 200)}`)
         if (res.status === 503) await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? 1)))
       } catch {
-        left++
+        if (leaving !== null) left++
+        else if (wrong.length < 10) wrong.push(`no answer within ${HEAVY_ANSWER_MS / 1000} s: ${path} (sent ${((sentAt - started) / 1000).toFixed(1)} s into the mix)`)
       }
     }
   }
@@ -249,9 +274,9 @@ async function main(): Promise<number> {
   const [simPort, bridgePort] = [await freePort(), await freePort()]
   // Paths relative to this file, compiled to dist/bench/: the entry points are in dist/src/.
   const entry = (path: string): string => fileURLToPath(new URL(path, import.meta.url))
-  const sim = startChild([entry('../src/simulator/cli.js'), '--port', String(simPort), '--tasks', String(options.tasks), '--seed', '7'], {}, 'simulator')
+  const { child: sim } = startChild([entry('../src/simulator/cli.js'), '--port', String(simPort), '--tasks', String(options.tasks), '--seed', '7'], {}, 'simulator')
   const simUrl = `http://127.0.0.1:${simPort}`
-  const bridge = startChild([entry('../src/server.js')], {
+  const { child: bridge, log: bridgeLog } = startChild([...options.bridgeNodeArgs, entry('../src/server.js')], {
     ...BRIDGE_ENV, PORT: String(bridgePort), HOST: '127.0.0.1', BOTCITY_URL: simUrl, BOTCITY_LOGIN: 'demo', BOTCITY_KEY: 'demo', ALLOW_ANONYMOUS: 'true'
   }, 'bridge')
   const origin = `http://127.0.0.1:${bridgePort}`
@@ -314,8 +339,10 @@ async function main(): Promise<number> {
       `heavy mix: statuses ${JSON.stringify(heavy.statuses)}, ${heavy.left} left mid-answer; 5xx other than 503 with Retry-After: ${heavy.wrong.length}`,
       `heavy mix: bridge RSS max ${mb(heavy.rssMax)} MiB (bound ${options.rssMaxMb}); the gate once its clients were done: ${gateAfter}`,
       `heavy mix: /healthz ms p50 ${percentile(heavy.healthBusy, 0.5).toFixed(1)}, p99 ${busyP99.toFixed(1)}, max ${Math.max(...heavy.healthBusy).toFixed(1)} (${heavy.healthBusy.length} samples); at idle p50 ${percentile(heavy.healthIdle, 0.5).toFixed(1)}, p99 ${idleP99.toFixed(1)}: ${(busyP99 / idleP99).toFixed(1)}× (target ≤ 3×)`,
-      `shutdown: in-flight request ${inFlight.status}, exit code ${String(code)}, ${shutdownMs} ms after SIGTERM`
+      `shutdown: in-flight request ${inFlight.status}, exit code ${String(code)}, ${shutdownMs} ms after SIGTERM`,
+      `bridge log lines by level (pino: 30 info, 40 warn, 50 error): ${JSON.stringify(bridgeLog.levels)}`
     ].join('\n'))
+    for (const line of bridgeLog.last) console.log(`  bridge log: ${line}`)
     for (const f of [...warm.failures, ...run.failures, ...heavy.wrong]) console.log(`  failed: ${f}`)
     const ok = bad === 0 && growth <= options.rssBoundMb * 1024 * 1024 && shutdownOk && heavyOk
     console.log(ok ? 'soak: PASS' : 'soak: FAIL')
