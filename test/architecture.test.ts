@@ -18,7 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['upstream', 'keys.ts'],
   ['odata'],
   ['model'],
-  ['errors.ts', 'config.ts']
+  ['errors.ts', 'config.ts', 'take-turns.ts']
 ]
 
 /** The simulator is a server of its own (demo mode, tests): it shares only the wire types of upstream/. */

@@ -2,6 +2,7 @@
 // against its EDM type, DateTimeOffset values turned into epoch milliseconds,
 // anything else the upstream sends dropped (model/row.ts).
 import { bridgeError } from '../errors.js'
+import { parseInstant } from '../upstream/wire-instant.js'
 import type { EntitySetDef, PropertyDef } from '../model/index.js'
 import type { Row, RowValue } from '../model/row.js'
 
@@ -11,7 +12,7 @@ function toInstant(set: EntitySetDef, p: PropertyDef, value: unknown): number | 
   if (value === null || value === undefined) return null
   if (typeof value !== 'string') throw badValue(set, p, value)
   const text = p.wire === 'utc-without-zone' && !ZONE.test(value) ? `${value}Z` : value
-  const ms = Date.parse(text)
+  const ms = parseInstant(text)
   if (!Number.isFinite(ms) || !ZONE.test(text)) throw badValue(set, p, value)
   return ms
 }

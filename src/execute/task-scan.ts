@@ -10,6 +10,7 @@
 // so resuming at `pos + max(0, change)` can only re-read rows, never skip one,
 // and the cursor (last date + the ids seen at that date) drops the re-read ones.
 import { bridgeError } from '../errors.js'
+import { parseInstant } from '../upstream/wire-instant.js'
 import type { SpringPage, WireTask } from '../upstream/wire.js'
 import type { TaskPages } from './task-pages.js'
 import type { ScanCursor } from '../plan/resume.js'
@@ -43,7 +44,7 @@ export interface ScanOutcome {
 const MAX_RELOCATIONS = 1000
 
 export function dateOf(task: WireTask): number {
-  const ms = Date.parse(task.dateCreation)
+  const ms = parseInstant(task.dateCreation)
   if (!Number.isFinite(ms)) {
     throw bridgeError('UPSTREAM_BAD_RESPONSE', `BotCity Insights sent task ${task.id} with dateCreation ${JSON.stringify(task.dateCreation)}, which is not a date.`)
   }

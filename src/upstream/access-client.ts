@@ -12,6 +12,7 @@ import type { UpstreamAccess } from './access.js'
 import { configuredOrder } from './task-order.js'
 import type { TaskOrder, TaskOrderFinding } from './task-order.js'
 import type { TaskOrderSetting } from '../config.js'
+import { takeTurn } from '../take-turns.js'
 
 export interface AccessFactory {
   (credential: Credential, signal?: AbortSignal): UpstreamAccess
@@ -55,8 +56,10 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
   const facts = new LRUCache<string, Promise<unknown>>({ max: 10_000 })
   // What reads showed of each credential's upstream: the figures estimates are made from.
   const seen = new LRUCache<string, { marks: OrderMarks; totals: LRUCache<string, number> }>({ max: 256 })
+  let noted = new WeakSet<object>()
   const found = (finding: TaskOrderFinding): void => {
     if (finding.order === listing) return
+    noted = new WeakSet<object>()
     // Marks noted under another order say nothing of this one.
     listing = finding.order
     seen.forEach((k) => { k.marks = new OrderMarks() })
@@ -77,12 +80,19 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
       const finding = await client.pageSize(credential, route)
       return finding.honoured ? finding.pageSize : undefined
     }
+    const pageKey = (route: PagedRoute, page: number, params: ReadParams, size: number | undefined): string => `${id} ${route} ${paramsKey(params)} size=${size ?? '-'} page=${page}`
     const readPage = async <T>(route: PagedRoute, page: number, params: ReadParams, fresh: boolean, stop: AbortSignal | undefined): Promise<Stamped<SpringPage<T>>> => {
       const size = await sizeFor(route)
-      const read = await cache.get<SpringPage<T>>(`${id} ${route} ${paramsKey(params)} size=${size ?? '-'} page=${page}`,
+      const read = await cache.get<SpringPage<T>>(pageKey(route, page, params, size),
         (s) => client.page<T>(credential, route, { page, params, signal: s, ...(size === undefined ? {} : { size }) }), fresh, credential, stop)
       noteTotal(route, params, read.value.totalElements)
-      if (route === 'tasks' && listing !== 'unknown') known().marks.notePage(read.value as SpringPage<unknown> as SpringPage<WireTask>, listing === 'oldest-first')
+      // A page this process holds was noted when it was read (a scan over cached pages meets each again).
+      if (route === 'tasks' && listing !== 'unknown' && !noted.has(read.value)) {
+        noted.add(read.value)
+        known().marks.notePage(read.value as SpringPage<unknown> as SpringPage<WireTask>, listing === 'oldest-first')
+      }
+      // A read from the cache resolves at once: a scan over many would hold the event loop.
+      await takeTurn()
       return read
     }
     return {
@@ -94,8 +104,13 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
       readAhead(route, page, params) {
         // For the next request of the load: stopped when this request's client
         // leaves before its answer is whole, or when no next request came in time.
-        const within = AbortSignal.timeout(READ_AHEAD_MS)
-        readPage(route, page, params, false, signal === undefined ? within : AbortSignal.any([signal, within])).catch(() => undefined)
+        // A page the cache holds costs nothing (a scan over cached pages asks for many).
+        const ahead = async (): Promise<void> => {
+          if (cache.holds(pageKey(route, page, params, await sizeFor(route)))) return
+          const within = AbortSignal.timeout(READ_AHEAD_MS)
+          await readPage(route, page, params, false, signal === undefined ? within : AbortSignal.any([signal, within]))
+        }
+        ahead().catch(() => undefined)
       },
       async list<T>(route: 'runners', params: ReadParams): Promise<Stamped<T[]>> {
         const read = await cache.get<T[]>(`${id} ${route} ${paramsKey(params)}`, (s) => client.list<T>(credential, route, { params, signal: s }), false, credential, signal)

@@ -5,6 +5,7 @@
 // while a task stays in the window (ten years): one load's reads tell the next
 // where any date falls. Pages give their first and last rows as marks.
 import type { SpringPage, WireTask } from './wire.js'
+import { parseInstant } from './wire-instant.js'
 
 /** A row of the Tasks order: created at `date`; `older` rows listed after it (created at or before `date`). */
 export interface OrderMark {
@@ -25,7 +26,7 @@ export class OrderMarks {
     if (content.length === 0 || page.size <= 0) return
     const start = page.number * page.size
     for (const i of content.length > 1 ? [0, content.length - 1] : [0]) {
-      const date = Date.parse((content[i] as WireTask).dateCreation)
+      const date = parseInstant((content[i] as WireTask).dateCreation)
       const older = oldestFirst ? start + i : n - (start + i) - 1
       if (Number.isFinite(date) && older >= 0) this.note({ date, older })
     }

@@ -55,6 +55,8 @@ export interface PageCache {
    * read's own signal aborts once no caller waits for it (shared-flight.ts).
    */
   get<T>(key: string, read: (signal: AbortSignal) => Promise<T>, fresh?: boolean, credential?: Credential, signal?: AbortSignal): Promise<Stamped<T>>
+  /** Whether this process holds a fresh answer for `key` (a get would not read). */
+  holds(key: string): boolean
   stats(): PageCacheStats
   clear(): void
 }
@@ -68,6 +70,9 @@ export interface PageCacheOptions {
 
 interface Entry { readonly value: unknown; readonly stamp: ReadStamp; readonly bytes: number }
 
+/** The signal of a read that is served from the cache, so never made. */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal
+
 /** A read of one caller alone (a fresh read shares nothing): its signal is the read's. */
 export function fetchAlone<T>(fetchIt: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   signal?.throwIfAborted()
@@ -78,6 +83,7 @@ export function fetchAlone<T>(fetchIt: (signal: AbortSignal) => Promise<T>, sign
 export function noPageCache(): PageCache {
   return {
     get: (_key, read, _fresh, _credential, signal) => stampedRead(() => read(signal ?? new AbortController().signal)),
+    holds: () => false,
     stats: () => ({ hits: 0, misses: 0, evictions: 0, bytes: 0, entries: 0 }),
     clear: () => undefined
   }
@@ -106,11 +112,12 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     async get<T>(key: string, read: (signal: AbortSignal) => Promise<T>, fresh = false, _credential?: Credential, signal?: AbortSignal): Promise<Stamped<T>> {
       const had = !fresh && cache.has(key)
       const fetchIt = (flightSignal: AbortSignal): Promise<Entry | undefined> => cache.fetch(key, { context: () => read(flightSignal), forceRefresh: fresh })
-      const entry = had ? await fetchIt(new AbortController().signal) : fresh ? await fetchAlone(fetchIt, signal) : await flights.join(key, fetchIt, signal)
+      const entry = had ? await fetchIt(NEVER_ABORTED) : fresh ? await fetchAlone(fetchIt, signal) : await flights.join(key, fetchIt, signal)
       if (entry === undefined) throw new Error('page cache produced no entry')
       if (had) counters.hits++
       return { value: entry.value as T, stamp: entry.stamp, cached: had }
     },
+    holds: (key) => cache.has(key),
     stats: () => ({ ...counters, bytes: cache.calculatedSize, entries: cache.size }),
     clear: () => cache.clear()
   }

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import type { Credential, CredentialIdOf } from './credential.js'
 import { SharedFlights } from './shared-flight.js'
-import { fetchAlone, noPageCache, stampedRead, type PageCache, type PageCacheOptions, type PageCacheStats, type ReadStamp, type Stamped } from './page-cache.js'
+import { fetchAlone, NEVER_ABORTED, noPageCache, stampedRead, type PageCache, type PageCacheOptions, type PageCacheStats, type ReadStamp, type Stamped } from './page-cache.js'
 import type { RedisStore } from './redis-store.js'
 import { awaitHolder } from './redis-store.js'
 import type { SealedBox, SealPurpose } from './sealed-box.js'
@@ -170,11 +170,12 @@ export function createSharedPageCache(options: SharedPageCacheOptions): SharedPa
     async get<T>(key: string, read: (signal: AbortSignal) => Promise<T>, fresh = false, credential?: Credential, signal?: AbortSignal): Promise<Stamped<T>> {
       const had = !fresh && cache.has(key)
       const fetchIt = (flightSignal: AbortSignal): Promise<Entry | undefined> => cache.fetch(key, { context: { read: () => read(flightSignal), credential, fresh }, forceRefresh: fresh })
-      const entry = had ? await fetchIt(new AbortController().signal) : fresh ? await fetchAlone(fetchIt, signal) : await flights.join(key, fetchIt, signal)
+      const entry = had ? await fetchIt(NEVER_ABORTED) : fresh ? await fetchAlone(fetchIt, signal) : await flights.join(key, fetchIt, signal)
       if (entry === undefined) throw new Error('page cache produced no entry')
       if (had || entry.shared) counters.hits++
       return { value: entry.value as T, stamp: entry.stamp, cached: had || entry.shared }
     },
+    holds: (key) => cache.has(key),
     stats: () => ({ ...counters, bytes: cache.calculatedSize, entries: cache.size }),
     /** Empties this replica's layer; Redis entries expire by themselves. */
     clear: () => cache.clear()

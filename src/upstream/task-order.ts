@@ -10,6 +10,7 @@ import { isBridgeError } from '../errors.js'
 import { DEFAULT_LIMITS } from '../odata/index.js'
 import type { UpstreamLogger } from './observability.js'
 import type { SpringPage, WireTask } from './wire.js'
+import { parseInstant } from './wire-instant.js'
 
 /**
  * The upstream window of every Tasks read: the longest horizon a query may
@@ -49,7 +50,7 @@ export function configuredOrder(setting: Exclude<TaskOrderSetting, 'auto'>): Tas
 }
 
 function dateOf(task: WireTask): number {
-  return Date.parse(task.dateCreation)
+  return parseInstant(task.dateCreation)
 }
 
 /**
