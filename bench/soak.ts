@@ -179,7 +179,7 @@ async function timeHealth(origin: string, stop: () => boolean): Promise<number[]
   while (!stop()) {
     const t0 = performance.now()
     try {
-      await (await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(10_000) })).arrayBuffer()
+      await answerWithin(`${origin}/healthz`, 10_000)
       times.push(performance.now() - t0)
     } catch {
       times.push(10_000)
@@ -197,6 +197,27 @@ interface HeavyRun {
   readonly healthIdle: number[]
   readonly healthBusy: number[]
   readonly rssMax: number
+}
+
+/**
+ * A GET and its whole body, given up after `ms`: the request is aborted, and
+ * the promise fails even if the abort is not heard (a hang must fail the
+ * soak, not stall it).
+ */
+async function answerWithin(url: string, ms: number): Promise<{ res: Response, body: string }> {
+  const abort = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => { abort.abort(); setTimeout(() => reject(new Error('no answer')), 1000) }, ms)
+  })
+  try {
+    return await Promise.race([late, (async () => {
+      const res = await fetch(url, { signal: abort.signal })
+      return { res, body: await res.text() }
+    })()])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** How long a client of the heavy mix that stays waits for its answer. */
@@ -220,12 +241,10 @@ async function heavyMix(origin: string, pid: number, clients: number, seconds: n
     for (let n = i; Date.now() < until; n++) {
       const path = HEAVY_QUERIES[n % HEAVY_QUERIES.length] as string
       const leaving = i % 2 === 1 ? randomInt(2000) : null
-      // A client staying for its answer waits up to a minute: past that the bridge has lost the request.
-      const signal = AbortSignal.timeout(leaving ?? HEAVY_ANSWER_MS)
       const sentAt = Date.now()
       try {
-        const res = await fetch(`${origin}${path}`, { signal })
-        const body = await res.text()
+        // A client staying for its answer waits up to a minute: past that the bridge has lost the request.
+        const { res, body } = await answerWithin(`${origin}${path}`, leaving ?? HEAVY_ANSWER_MS)
         statuses[res.status] = (statuses[res.status] ?? 0) + 1
         if (res.status >= 500 && !(res.status === 503 && res.headers.get('retry-after') !== null) && wrong.length < 10) wrong.push(`${res.status} ${path}: ${body.slice(0, 200)}`)
         if (res.status === 503) await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? 1)))
