@@ -22,6 +22,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import autocannon from 'autocannon'
 
 export const SOAK_USAGE = `npm run soak [-- options]
@@ -173,20 +174,43 @@ const percentile = (values: readonly number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as number
 }
 
-/** Times /healthz one request after another until `stop()` says so (one every 20 ms). */
-async function timeHealth(origin: string, stop: () => boolean): Promise<number[]> {
-  const times: number[] = []
-  while (!stop()) {
-    const t0 = performance.now()
-    try {
-      await answerWithin(`${origin}/healthz`, 10_000)
-      times.push(performance.now() - t0)
-    } catch {
-      times.push(10_000)
+/**
+ * Times /healthz one request after another for `ms` (one every 20 ms), from a
+ * worker thread: the heavy mix's clients parse large answers on this thread's
+ * event loop, which would add their own delays to the bridge's.
+ */
+function timeHealth(origin: string, ms: number): Promise<number[]> {
+  const probe = `
+    const { parentPort, workerData } = require('node:worker_threads')
+    const { origin, ms } = workerData
+    const times = []
+    const once = async () => {
+      const abort = new AbortController()
+      const timer = setTimeout(() => abort.abort(), 10000)
+      try {
+        const res = await fetch(origin + '/healthz', { signal: abort.signal })
+        await res.arrayBuffer()
+        return true
+      } catch {
+        return false
+      } finally {
+        clearTimeout(timer)
+      }
     }
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  return times
+    ;(async () => {
+      const until = Date.now() + ms
+      while (Date.now() < until) {
+        const t0 = performance.now()
+        times.push(await once() ? performance.now() - t0 : 10000)
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      parentPort.postMessage(times)
+    })()`
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(probe, { eval: true, workerData: { origin, ms } })
+    worker.once('message', (times: number[]) => { resolve(times); void worker.terminate() })
+    worker.once('error', reject)
+  })
 }
 
 interface HeavyRun {
@@ -197,6 +221,24 @@ interface HeavyRun {
   readonly healthIdle: number[]
   readonly healthBusy: number[]
   readonly rssMax: number
+  /** The bridge's own event-loop delay over the mix (prom-client's monitor, reset by each scrape), in ms. */
+  readonly loopLag: { p99: number, max: number } | null
+}
+
+/** The bridge's event-loop delay since the last scrape of /metrics, in ms (prom-client resets its monitor at each). */
+async function loopLagOf(origin: string): Promise<{ p99: number, max: number } | null> {
+  try {
+    const text = await (await fetch(`${origin}/metrics`)).text()
+    const value = (name: string): number | null => {
+      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(text)
+      return m === null ? null : Number(m[1]) * 1000
+    }
+    const p99 = value('nodejs_eventloop_lag_p99_seconds')
+    const max = value('nodejs_eventloop_lag_max_seconds')
+    return p99 === null || max === null ? null : { p99, max }
+  } catch {
+    return null
+  }
 }
 
 /**
@@ -225,10 +267,8 @@ const HEAVY_ANSWER_MS = 60_000
 
 /** The heavy mix: `clients` loops over HEAVY_QUERIES for `seconds`, odd clients leaving each answer after a random 0–2 s. */
 async function heavyMix(origin: string, pid: number, clients: number, seconds: number): Promise<HeavyRun> {
-  let idleDone = false
-  const idleStop = setTimeout(() => { idleDone = true }, 5000)
-  const healthIdle = await timeHealth(origin, () => idleDone)
-  clearTimeout(idleStop)
+  const healthIdle = await timeHealth(origin, 5000)
+  await loopLagOf(origin)
   const statuses: Record<string, number> = {}
   const wrong: string[] = []
   let left = 0
@@ -236,7 +276,7 @@ async function heavyMix(origin: string, pid: number, clients: number, seconds: n
   const sampler = setInterval(() => { rssMax = Math.max(rssMax, rssOf(pid)) }, 250)
   const started = Date.now()
   const until = started + seconds * 1000
-  const busy = timeHealth(origin, () => Date.now() > until)
+  const busy = timeHealth(origin, seconds * 1000)
   const client = async (i: number): Promise<void> => {
     for (let n = i; Date.now() < until; n++) {
       const path = HEAVY_QUERIES[n % HEAVY_QUERIES.length] as string
@@ -257,7 +297,7 @@ async function heavyMix(origin: string, pid: number, clients: number, seconds: n
   await Promise.all(Array.from({ length: clients }, (_, i) => client(i)))
   const healthBusy = await busy
   clearInterval(sampler)
-  return { statuses, wrong, left, healthIdle, healthBusy, rssMax }
+  return { statuses, wrong, left, healthIdle, healthBusy, rssMax, loopLag: await loopLagOf(origin) }
 }
 
 interface LoadRun {
@@ -358,6 +398,7 @@ async function main(): Promise<number> {
       `heavy mix: statuses ${JSON.stringify(heavy.statuses)}, ${heavy.left} left mid-answer; 5xx other than 503 with Retry-After: ${heavy.wrong.length}`,
       `heavy mix: bridge RSS max ${mb(heavy.rssMax)} MiB (bound ${options.rssMaxMb}); the gate once its clients were done: ${gateAfter}`,
       `heavy mix: /healthz ms p50 ${percentile(heavy.healthBusy, 0.5).toFixed(1)}, p99 ${busyP99.toFixed(1)}, max ${Math.max(...heavy.healthBusy).toFixed(1)} (${heavy.healthBusy.length} samples); at idle p50 ${percentile(heavy.healthIdle, 0.5).toFixed(1)}, p99 ${idleP99.toFixed(1)}: ${(busyP99 / idleP99).toFixed(1)}× (target ≤ 3×)`,
+      `heavy mix: the bridge's event-loop delay ${heavy.loopLag === null ? 'n/a' : `p99 ${heavy.loopLag.p99.toFixed(1)} ms, max ${heavy.loopLag.max.toFixed(1)} ms`}`,
       `shutdown: in-flight request ${inFlight.status}, exit code ${String(code)}, ${shutdownMs} ms after SIGTERM`,
       `bridge log lines by level (pino: 30 info, 40 warn, 50 error): ${JSON.stringify(bridgeLog.levels)}`
     ].join('\n'))

@@ -26,6 +26,7 @@ import { MS_PER_DAY as DAY_MS } from '../odata/civil-date.js'
 import type { ExecContext, ExecResult } from './context.js'
 import { applyWindow, keyTieBreak, matches } from './local-window.js'
 import { rowReader } from './read-rows.js'
+import { sortInTurns } from './sort-in-turns.js'
 import type { Row, RowValue } from '../model/row.js'
 import { beyond, dateOf, locate, scanTasks } from './task-scan.js'
 import { readWindow } from './whole-read.js'
@@ -300,9 +301,9 @@ async function localWindow(ctx: ExecContext, source: RowSource, bounds: Bounds, 
   let held: string | undefined
   if (page.nextOffset !== null && !window.countOnly) {
     // The next pages follow this order, whatever the tasks do meanwhile.
-    if (order !== null) all.sort(order)
+    const ordered = order === null ? all : await sortInTurns(all, order)
     held = randomUUID()
-    await ctx.access.keepOrder(held, all.map((r) => r[set.key] as number))
+    await ctx.access.keepOrder(held, ordered.map((r) => r[set.key] as number))
   }
   return {
     rows: window.countOnly ? [] : page.rows,
