@@ -26,9 +26,10 @@ export interface ReadRecord {
 /**
  * `access`, counting into `actual` what goes through it; `first` is told the
  * route's total by the first read; `spend` is asked before each read (it
- * throws when the request may read no more).
+ * throws when the request may read no more), `mayReadAhead` before each page
+ * read ahead (a page the request's budget no longer covers is not read ahead).
  */
-export function meteredAccess(access: UpstreamAccess, actual: Actual, first: (total: number) => void = () => undefined, spend: () => void = () => undefined): UpstreamAccess {
+export function meteredAccess(access: UpstreamAccess, actual: Actual, first: (total: number) => void = () => undefined, spend: () => void = () => undefined, mayReadAhead: () => boolean = () => true): UpstreamAccess {
   const count = (cached: boolean, rows: number, total: number): void => {
     if (actual.reads++ === 0) first(total)
     if (!cached) actual.calls++
@@ -42,7 +43,7 @@ export function meteredAccess(access: UpstreamAccess, actual: Actual, first: (to
       count(read.cached, read.value.content.length, read.value.totalElements)
       return read
     },
-    readAhead: (route, page, params) => access.readAhead(route, page, params),
+    readAhead: (route, page, params) => { if (mayReadAhead()) access.readAhead(route, page, params) },
     async list<T>(route: 'runners', params: ReadParams): Promise<Stamped<T[]>> {
       spend()
       const read = await access.list<T>(route, params)

@@ -86,6 +86,8 @@ class RequestRun {
   readonly reads: ReadRecord[] = []
   /** Upstream page reads started by this request, across its reads. */
   private spent = 0
+  /** Pages this request asked to read ahead. */
+  private readAhead = 0
   constructor(private readonly input: RunInput, private readonly settings: RunSettings) {}
 
   /** What is known of the upstream routes of `sets` (their page sizes and the Tasks order, probed once per upstream). */
@@ -128,9 +130,15 @@ class RequestRun {
       if (this.spent >= budget) throw tooCostly(plan, budget, this.spent, null)
       this.spent++
     }
+    // Pages read ahead are calls too: with the reads, never more than the budget.
+    const mayReadAhead = (): boolean => {
+      if (this.spent + this.readAhead >= budget) return false
+      this.readAhead++
+      return true
+    }
     return EXECUTORS[plan.set.upstream.route]({
       plan,
-      access: meteredAccess(this.input.access, record.actual, first, spend),
+      access: meteredAccess(this.input.access, record.actual, first, spend, mayReadAhead),
       residual: compileResidual(plan, now),
       concurrency: this.settings.concurrency,
       maxLocalRows: this.settings.maxLocalRows,

@@ -49,6 +49,24 @@ t.test('a bound of 40 page reads: what needs more is refused, before reading whe
   t.equal((await getJson(`${bridge.feed}Tasks?days=3650&$top=5`)).status, 200, 'cheap queries are answered')
 })
 
+t.test('the other queries measured at ~9,860 calls each stop at the bound: a filter matching nothing, a search, a grouping', async (t) => {
+  for (const query of [
+    "Tasks?days=3650&$filter=contains(activityLabel,'no-such-automation')",
+    'Tasks?days=3650&$search=no-such-word',
+    'Tasks?days=3650&$apply=groupby((state),aggregate($count as n))'
+  ]) {
+    // A bridge of its own each: calls still on their way from one query are not counted for the next.
+    const bridge = await startBridge({ sim: { tasks: 3000, historyDays: 300, seed: 3, now: () => NOW }, now: () => NOW, env: { REQUEST_MAX_UPSTREAM_READS: '40', CACHE_TTL_S: '0', PAGE_SIZE: '500' } })
+    await calls(bridge.sim)
+    const res = await getJson(`${bridge.feed}${query}`)
+    t.equal(res.status, 400, query)
+    t.equal((res.body.error as { code: string }).code, 'BRIDGE_ERR_QUERY_TOO_COSTLY', query)
+    const made = await calls(bridge.sim)
+    t.ok(made <= 40, `${query}: ${made} calls, at most the bound`)
+    await bridge.close()
+  }
+})
+
 t.test('the default never refuses a page of MAX_PAGE_SIZE rows in the upstream order, nor a one-day partition', async (t) => {
   // 30,000 tasks over 15 days: 1,500 upstream pages, 2,000 tasks a day.
   const bridge = await startBridge({ sim: { tasks: 30_000, historyDays: 15, seed: 8, now: () => NOW }, now: () => NOW, env: { CACHE_TTL_S: '0' } })
