@@ -37,6 +37,9 @@ export interface TaskOrderOptions {
 /** How long pages read ahead for a load's next request may take to arrive; past it they are dropped (docs/reliability.md). */
 export const READ_AHEAD_MS = 30_000
 
+/** Pages a request reads before it takes turns on the event loop with other long work (take-turns.ts). */
+export const READS_BEFORE_TURNS = 16
+
 /** A cache key's rendering of a read's parameters: sorted, values JSON-quoted so none can run into the next. */
 function paramsKey(params: ReadParams): string {
   return Object.keys(params).sort().map((k) => `${k}=${JSON.stringify(params[k])}`).join(' ')
@@ -80,6 +83,8 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
       const finding = await client.pageSize(credential, route)
       return finding.honoured ? finding.pageSize : undefined
     }
+    // Pages this request has read: past READS_BEFORE_TURNS, it is long work.
+    let reads = 0
     const pageKey = (route: PagedRoute, page: number, params: ReadParams, size: number | undefined): string => `${id} ${route} ${paramsKey(params)} size=${size ?? '-'} page=${page}`
     const readPage = async <T>(route: PagedRoute, page: number, params: ReadParams, fresh: boolean, stop: AbortSignal | undefined): Promise<Stamped<SpringPage<T>>> => {
       const size = await sizeFor(route)
@@ -91,8 +96,10 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
         noted.add(read.value)
         known().marks.notePage(read.value as SpringPage<unknown> as SpringPage<WireTask>, listing === 'oldest-first')
       }
-      // A read from the cache resolves at once: a scan over many would hold the event loop.
-      await takeTurn()
+      // A read from the cache resolves at once: a scan over many would hold the
+      // event loop. A request's first reads go on at once, so one that reads a
+      // page or two never waits behind long work.
+      if (++reads > READS_BEFORE_TURNS) await takeTurn()
       return read
     }
     return {
