@@ -32,8 +32,8 @@ function columnOrder(items: readonly ColumnOrder[]): ((a: Row, b: Row) => number
  * A page of the aggregated rows: `rows` are every row the plan's read
  * selected (the caller checks it read them all).
  */
-export function aggregatePage(rows: readonly Row[], plan: AggregatePlan, resume: ApplyResume | null): { columns: readonly AggregateColumn[]; result: ExecResult } {
-  const applied = applyTransformations(rows as Row[], plan.steps, plan.at)
+export async function aggregatePage(rows: readonly Row[], plan: AggregatePlan, resume: ApplyResume | null): Promise<{ columns: readonly AggregateColumn[]; result: ExecResult }> {
+  const applied = await applyTransformations(rows as Row[], plan.steps, plan.at)
   const columns = applied.columns as readonly AggregateColumn[]
   const { window } = plan
   const page = applyWindow(applied.rows as Row[], { filter: null, search: null, compare: columnOrder(plan.orderby) }, columns[0]?.name ?? '', {

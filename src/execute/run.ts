@@ -166,7 +166,7 @@ class RequestRun {
         if (read.next !== null) {
           throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This $apply needs more than ${this.settings.maxLocalRows} rows aggregated in the bridge; add a filter(dateCreation ge …) step or a shorter days=N.`, { target: '$apply' })
         }
-        const { columns, result } = aggregatePage(read.rows, plan.aggregate, expectResume(this.input.resume, 'apply'))
+        const { columns, result } = await aggregatePage(read.rows, plan.aggregate, expectResume(this.input.resume, 'apply'))
         return { kind: 'aggregate', set: plan.read.set, path: plan.path, columns, rows: result.rows, count: result.count, next: result.next }
       }
       case 'entity': {
