@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks'
 
 /** How long long work may hold the event loop in one turn. */
-export const SLICE_MS = 4
+export const SLICE_MS = 2
 
 let turnStarted = performance.now()
 let scheduled = false
