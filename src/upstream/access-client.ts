@@ -38,7 +38,7 @@ export interface TaskOrderOptions {
 export const READ_AHEAD_MS = 30_000
 
 /** Pages a request reads before it takes turns on the event loop with other long work (take-turns.ts). */
-export const READS_BEFORE_TURNS = 16
+export const READS_BEFORE_TURNS = 4
 
 /** A cache key's rendering of a read's parameters: sorted, values JSON-quoted so none can run into the next. */
 function paramsKey(params: ReadParams): string {
