@@ -457,7 +457,11 @@ const READ_AHEAD_PAGES = 2
  */
 function readAhead(ctx: ExecContext, run: TaskPages, cursor: ScanCursor, ps: number, rows: number, end: EndEstimate): void {
   const first = Math.floor(cursor.pos / ps)
-  const count = Math.min(Math.ceil(((cursor.pos % ps) + rows) / ps), end.pages(cursor, ps), toKnownEnd(ctx.plan, cursor, ps))
+  // Pages past the upstream's last, as it stood at the latest read, are empty now:
+  // a long horizon over a short history read up to two answers' worth of them.
+  const total = ctx.access.total('tasks', ctx.plan.upstream.params)
+  const listed = total === null ? Infinity : Math.ceil(total / ps) - first
+  const count = Math.min(Math.ceil(((cursor.pos % ps) + rows) / ps), end.pages(cursor, ps), toKnownEnd(ctx.plan, cursor, ps), listed)
   const upstream = new Set<number>()
   for (let p = first; p < first + count; p++) for (const u of run.upstreamPages(p)) upstream.add(u)
   for (const u of upstream) ctx.access.readAhead('tasks', u, ctx.plan.upstream.params)
