@@ -1,6 +1,7 @@
 // What one request may cost the upstream: REQUEST_MAX_UPSTREAM_READS page reads
 // across all its reads (pages from the cache count: they stand for calls a
-// colder cache makes; pages read ahead for the next request do not). A read
+// colder cache makes; pages read ahead for the next request are not its reads,
+// but are read only while the bound still covers them: run.ts). A read
 // whose plan already needs more is refused before its first call; one whose
 // cost shows only while reading stops at the bound. Either way a 400 that says
 // what the query would cost and how to narrow it.

@@ -28,7 +28,7 @@ function values(v: RowValue | undefined): (string | number)[] {
 /** The query that reads an expansion's rows as a set of its own. */
 function alternative(item: ExpandItem): string {
   const { nav, target } = item
-  if (target.name === 'Tasks') return `${nav.name === 'Tasks' ? "Automations('label')/Tasks or Tasks?$filter=activityLabel eq 'label'" : `${target.name} filtered by ${nav.via.to}`}`
+  if (target.name === 'Tasks') return nav.name === 'Tasks' ? "Automations('label')/Tasks or Tasks?$filter=activityLabel eq 'label'" : `${target.name} filtered by ${nav.via.to}`
   return `${target.name}?$filter=${nav.via.to} eq …`
 }
 

@@ -43,6 +43,8 @@ export class HeavyGate {
       this.running++
       return this.leaver()
     }
+    // A client already gone takes no place in the queue (its abort would not be heard again).
+    signal?.throwIfAborted()
     if (this.waiting.length >= this.queue) throw this.refuse(`${this.running} such requests are running and ${this.waiting.length} waiting, the most this bridge takes`)
     await new Promise<void>((resolve, reject) => {
       const done = (): void => {
