@@ -6,7 +6,7 @@ export type RouteName = keyof SimulatorStats
 export const ROUTE_NAMES: readonly RouteName[] = ['login', 'tasks', 'automation', 'runners', 'version']
 export const DATA_ROUTES: ReadonlySet<RouteName> = new Set(['tasks', 'automation', 'runners'])
 
-const KINDS: ReadonlySet<string> = new Set(['status', 'slow', 'reset', 'malformed', 'expire-tokens'])
+const KINDS: ReadonlySet<string> = new Set(['status', 'slow', 'reset', 'malformed', 'expire-tokens', 'change-final'])
 
 interface Pending {
   fault: SimulatorFault
@@ -44,6 +44,7 @@ export function checkFault(value: unknown): SimulatorFault {
   optionalInt(fault, 'retryAfterS', 0, 86_400)
   optionalInt(fault, 'delayMs', 0, 600_000)
   optionalInt(fault, 'count', 1, Number.MAX_SAFE_INTEGER)
+  optionalInt(fault, 'taskId', 0, Number.MAX_SAFE_INTEGER)
   if (fault.route !== undefined && !ROUTE_NAMES.includes(fault.route as RouteName)) {
     throw new TypeError(`fault.route must be one of ${ROUTE_NAMES.join(', ')}`)
   }

@@ -51,5 +51,8 @@ async function suffer(ctx: SimContext, fault: SimulatorFault, request: FastifyRe
     case 'expire-tokens':
       ctx.tokens.revokeAll()
       return false
+    case 'change-final':
+      // Applied when added (context.ts addFault), never queued.
+      return false
   }
 }

@@ -24,8 +24,8 @@ export interface Simulator {
   /** Per-route request counts, errors included. */
   stats(): SimulatorStats
   resetStats(): void
-  /** Queues a fault for the next matching calls. */
-  inject(fault: SimulatorFault): void
+  /** Queues a fault for the next matching calls; change-final applies at once and returns the task it changed. */
+  inject(fault: SimulatorFault): number | null
   clearFaults(): void
   /** The simulator's data clock (epoch ms): what dateCreation and the days windows are measured in. */
   now(): number
@@ -61,7 +61,7 @@ export async function startSimulator(partial: Partial<SimulatorOptions> = {}): P
     options,
     stats: () => ({ ...ctx.stats }),
     resetStats: () => resetStats(ctx.stats),
-    inject: (fault) => ctx.faults.add(fault),
+    inject: (fault) => ctx.addFault(fault),
     clearFaults: () => ctx.faults.clear(),
     now,
     tasks: (login, atMs) => workspace(login).tasks(atMs ?? now()),

@@ -83,7 +83,8 @@ export interface SimulatorStats {
 
 /** A fault the next matching calls will suffer (POST /__sim/faults, or `simulator.inject`). */
 export interface SimulatorFault {
-  kind: 'status' | 'slow' | 'reset' | 'malformed' | 'expire-tokens'
+  /** change-final: at once, a task already FINISHED or CANCELED changes (its finishStatus and dateLastModified), which BotCity is not expected to do: what the bridge's ledger must catch within LEDGER_VERIFY_H. */
+  kind: 'status' | 'slow' | 'reset' | 'malformed' | 'expire-tokens' | 'change-final'
   /** HTTP status for kind=status (500, 502, 503, 429, 401, 403 …). */
   status?: number
   /** Retry-After seconds sent with kind=status 429/503. */
@@ -94,4 +95,6 @@ export interface SimulatorFault {
   route?: keyof SimulatorStats
   /** How many matching calls it applies to (default 1). */
   count?: number
+  /** For change-final: the task (default: the newest final task created a day or more ago, of the main workspace). */
+  taskId?: number
 }

@@ -30,6 +30,8 @@ type Ending =
 
 export class SimTask {
   private finalWire: WireTask | null = null
+  /** When a fault changed the task after its end (change-final), and what it shows from then on. */
+  private amended: { readonly atMs: number; readonly wire: WireTask } | null = null
 
   constructor (
     readonly id: number,
@@ -54,6 +56,7 @@ export class SimTask {
 
   /** The task as the Insights API shows it at `nowMs`. */
   at(nowMs: number): WireTask {
+    if (this.amended !== null && nowMs >= this.amended.atMs) return this.amended.wire
     if (nowMs >= this.endMs) return (this.finalWire ??= this.ended())
     const start = this.startMs
     const reported = this.reportedItems()
@@ -68,6 +71,13 @@ export class SimTask {
     // The task last changed when its last item was reported (or when it started).
     const lastMs = processed + failed > 0 ? Math.min(nowMs, start + Math.ceil((processed + failed) / all * (this.endMs - start))) : start
     return this.wire('RUNNING', null, this.runnerId, start, lastMs, reported.total === null ? NO_ITEMS : { processed, failed, total: reported.total })
+  }
+
+  /** A final task changes at `atMs` (the change-final fault): another finishStatus, modified then. */
+  amend(atMs: number): void {
+    const was = this.at(atMs)
+    const finishStatus = was.finishStatus === 'SUCCESS' ? 'FAILED' : 'SUCCESS'
+    this.amended = { atMs, wire: { ...was, state: 'FINISHED', finishStatus, dateLastModified: isoWithOffset(atMs) } }
   }
 
   /** Whether a machine has taken it by `nowMs`. */

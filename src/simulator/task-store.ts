@@ -157,6 +157,20 @@ export class TaskStore {
     return order
   }
 
+  /**
+   * The change-final fault: task `id` (or the newest task created a day or
+   * more before `nowMs` that is final by then) changes at `nowMs`. Returns its id.
+   */
+  changeFinal(nowMs: number, id?: number): number {
+    this.advanceTo(nowMs)
+    let task: SimTask | undefined
+    if (id !== undefined) task = this.tasks.find((t) => t.id === id)
+    else task = this.tasks.findLast((t) => t.createdMs <= nowMs - DAY_MS && t.isFinalAt(nowMs))
+    if (task === undefined || !task.isFinalAt(nowMs)) throw new TypeError(id === undefined ? 'no task is final yet' : `task ${id} does not exist or is not final yet`)
+    task.amend(nowMs)
+    return task.id
+  }
+
   *within(window: TaskWindow): Generator<SimTask> {
     for (let i = window.lo; i < window.hi; i++) yield this.tasks[i] as SimTask
   }

@@ -112,3 +112,26 @@ t.test('a slow fault without delayMs waits one second', async (t) => {
   t.equal((await getJson(sim, UPSTREAM_PATHS.version)).status, 200)
   t.ok(Date.now() - started >= 990)
 })
+
+t.test('change-final: a final task changes at once, from then on, as BotCity is not expected to do', async (t) => {
+  const sim = await simulator(t)
+  const headers = await login(sim)
+  const before = new Map(sim.tasks().map((w) => [w.id, w]))
+  const changed = sim.inject({ kind: 'change-final' }) as number
+  const was = before.get(changed)
+  const now = sim.tasks().find((w) => w.id === changed)
+  t.ok(was !== undefined && (was.state === 'FINISHED' || was.state === 'CANCELED'), `task ${changed} was final (${String(was?.state)})`)
+  t.ok(Date.parse(was?.dateCreation ?? '') <= sim.now() - 86_400_000, 'created a day or more ago')
+  t.equal(now?.state, 'FINISHED')
+  t.not(now?.finishStatus, was?.finishStatus, `its finishStatus changed: ${String(was?.finishStatus)} → ${String(now?.finishStatus)}`)
+  t.equal(sim.tasks().filter((w) => JSON.stringify(w) !== JSON.stringify(before.get(w.id)) && before.has(w.id) && (before.get(w.id)?.state === 'FINISHED' || before.get(w.id)?.state === 'CANCELED')).length, 1, 'no other final task changed')
+  const listed = await getJson(sim, `${TASKS}?days=3650&page=0&size=20`, headers)
+  t.equal(listed.status, 200)
+  const other = sim.tasks().find((w) => w.id !== changed && w.state === 'FINISHED' && Date.parse(w.dateCreation) < sim.now() - 2 * 86_400_000) as { id: number }
+  const response = await postJson(sim, '/__sim/faults', { kind: 'change-final', taskId: other.id })
+  t.equal(response.status, 200)
+  t.same(await response.json(), { taskId: other.id }, 'over HTTP, the task it changed')
+  const missing = await postJson(sim, '/__sim/faults', { kind: 'change-final', taskId: 1 })
+  t.equal(missing.status, 400)
+  t.match(await missing.json(), { message: /task 1 does not exist or is not final yet/ })
+})

@@ -13,12 +13,13 @@ export function controlRoutes(app: FastifyInstance, ctx: SimContext): void {
   })
 
   app.post('/__sim/faults', async (request, reply) => {
+    let changed: number | null
     try {
-      ctx.faults.add(request.body as SimulatorFault)
+      changed = ctx.addFault(request.body as SimulatorFault)
     } catch (error) {
       throw new SpringError(400, (error as Error).message)
     }
-    return reply.code(204).send()
+    return changed === null ? reply.code(204).send() : reply.code(200).send({ taskId: changed })
   })
 
   app.delete('/__sim/faults', async (_request, reply) => {
