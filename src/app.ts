@@ -139,7 +139,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       config.upstreamPageSize,
       // Orders of loads answered in several pages: held as long as a Power BI refresh may last.
       (shared?.otherCache ?? createPageCache)({ ttlMs: LOAD_ORDER_TTL_MS, maxBytes: Math.floor(config.cacheMaxBytes / 4), now }),
-      { setting: config.upstreamTaskOrder, onFinding: metrics.taskOrder, onContradiction: metrics.taskOrderContradicted }
+      { setting: config.upstreamTaskOrder, onFinding: metrics.taskOrder, onContradiction: metrics.taskOrderContradicted },
+      { ttlMs: config.cacheTtlS * 1000, verifyMs: config.ledger.verifyMs, maxBytes: config.ledger.maxBytes, now },
+      (ledgers) => metrics.watchLedgers(ledgers)
     ),
     credentials: options.credentials,
     credentialId: keys.credentialId,

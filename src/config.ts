@@ -37,8 +37,10 @@ const SCHEMA = {
     UPSTREAM_TASK_ORDER: { type: 'string', enum: [...TASK_ORDER_SETTINGS], default: 'auto', description: 'The order BotCity lists tasks in, which it does not document: auto finds out once (2–3 calls) whether the tasks route honours sort=dateCreation,desc, else which order its pages show; newest-first, oldest-first or sorted (send sort=dateCreation,desc) takes it as given; unordered reads the whole window for every Tasks query. Every page read is still checked against it.' },
     UPSTREAM_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 64, default: 8, description: 'Concurrent upstream calls per credential.' },
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 86400, default: 3000, description: 'How long an upstream token is reused before logging in again.' },
-    CACHE_TTL_S: { type: 'integer', minimum: 0, maximum: 86400, default: 60, description: 'How long upstream pages and finished answers are served from the cache, never longer: a load shows the upstream as it stood at most this long before it started (0 disables caching and read-ahead).' },
+    CACHE_TTL_S: { type: 'integer', minimum: 0, maximum: 86400, default: 60, description: 'How long upstream pages and finished answers are served from the cache, never longer: a load shows the upstream as it stood at most this long before it started, a finished or canceled task at most LEDGER_VERIFY_H (0 disables caching, read-ahead and the task ledger).' },
     CACHE_MAX_MB: { type: 'integer', minimum: 1, maximum: 65536, default: 128, description: 'Memory bound of the page cache.' },
+    LEDGER_MAX_MB: { type: 'integer', minimum: 0, maximum: 65536, default: 64, description: 'Memory bound of the task ledger: the tasks read, kept so that a repeat load reads only the pages of new tasks and of tasks not yet finished or canceled (docs/performance.md). About 45 MB of heap per 100,000 tasks (its estimate, which the bound applies to, counts 55); past the bound the oldest are read again. 0 turns it off (every load reads every page, within CACHE_TTL_S from the cache).' },
+    LEDGER_VERIFY_H: { type: 'integer', minimum: 1, maximum: 8760, default: 24, description: 'How long a finished or canceled task is served from the task ledger before its page is read again: such a task is shown at most this old, anything else at most CACHE_TTL_S.' },
     BRIDGE_SECRET: { type: 'string', minLength: 32, description: 'Secret the bridge derives its keys from: credential ids (in logs and Redis key names), the sealing of what it keeps in Redis, the encryption of $skiptoken values. Required with REDIS_URL, the same on every replica (e.g. openssl rand -hex 32); unset without Redis: random per process.' },
     SKIPTOKEN_SECRET: { type: 'string', description: 'Former name of BRIDGE_SECRET: no longer read (set BRIDGE_SECRET, of at least 32 characters).' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://[^\\s]+$', description: 'redis:// or rediss:// (TLS) URL of a Redis shared by several replicas: upstream pages, tokens and the orders of paged loads are kept there, sealed with each workspace credential and BRIDGE_SECRET (required with it). Unset: caches stay in memory. If Redis is unreachable the bridge serves from the upstream.' },
@@ -88,6 +90,8 @@ export interface Config {
   readonly upstreamTaskOrder: TaskOrderSetting
   readonly tokenTtlS: number
   readonly cacheTtlS: number
+  /** Bound of the task ledger (0: off), and how long a final task stands in it. */
+  readonly ledger: { readonly maxBytes: number; readonly verifyMs: number }
   readonly cacheMaxBytes: number
   /** BRIDGE_SECRET, every key's root (src/keys.ts); null: a random one per process (no Redis). */
   readonly bridgeSecret: string | null
@@ -111,7 +115,7 @@ interface RawEnv {
   PUBLIC_URL?: string; TRUST_PROXY: string
   HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number; REQUEST_MAX_UPSTREAM_READS: number; EXPAND_MAX_ROWS: number; HEAVY_MAX_CONCURRENT: number; HEAVY_QUEUE: number; HEAVY_QUEUE_WAIT_S: number
   UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number; UPSTREAM_PAGE_SIZE: string; UPSTREAM_TASK_ORDER: TaskOrderSetting
-  TOKEN_TTL_S: number; CACHE_TTL_S: number; CACHE_MAX_MB: number
+  TOKEN_TTL_S: number; CACHE_TTL_S: number; CACHE_MAX_MB: number; LEDGER_MAX_MB: number; LEDGER_VERIFY_H: number
   BRIDGE_SECRET?: string; SKIPTOKEN_SECRET?: string; REQUEST_DEADLINE_S: number
   REDIS_URL?: string; REDIS_KEY_PREFIX: string
   RATE_LIMIT_PER_MIN: number; PRESSURE_MAX_EVENT_LOOP_DELAY_MS: number; PRESSURE_MAX_HEAP_PERCENT: number
@@ -188,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tokenTtlS: raw.TOKEN_TTL_S,
     cacheTtlS: raw.CACHE_TTL_S,
     cacheMaxBytes: raw.CACHE_MAX_MB * 1024 * 1024,
+    ledger: Object.freeze({ maxBytes: raw.LEDGER_MAX_MB * 1024 * 1024, verifyMs: raw.LEDGER_VERIFY_H * 3_600_000 }),
     bridgeSecret: raw.BRIDGE_SECRET ?? null,
     requestDeadlineMs: raw.REQUEST_DEADLINE_S * 1000,
     redisUrl: raw.REDIS_URL ?? null,

@@ -43,6 +43,16 @@ export function meteredAccess(access: UpstreamAccess, actual: Actual, first: (to
       count(read.cached, read.value.content.length, read.value.totalElements)
       return read
     },
+    async ledgerPage(page, params) {
+      const read = await access.ledgerPage(page, params)
+      if (read !== null) {
+        spend()
+        count(true, read.value.content.length, read.value.totalElements)
+      }
+      return read
+    },
+    ledgerHolds: (page, params) => access.ledgerHolds(page, params),
+    ledgerLater: (page, params) => access.ledgerLater(page, params),
     readAhead: (route, page, params) => { if (mayReadAhead()) access.readAhead(route, page, params) },
     async list<T>(route: 'runners', params: ReadParams): Promise<Stamped<T[]>> {
       spend()

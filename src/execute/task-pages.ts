@@ -11,7 +11,7 @@
 // upstream whole).
 import { bridgeError } from '../errors.js'
 import { MS_PER_DAY } from '../odata/civil-date.js'
-import type { ReadStamp } from '../upstream/page-cache.js'
+import type { ReadStamp, Stamped } from '../upstream/page-cache.js'
 import { TASK_WINDOW_DAYS } from '../upstream/task-order.js'
 import type { SpringPage, WireTask } from '../upstream/wire.js'
 import type { ExecContext } from './context.js'
@@ -31,8 +31,22 @@ export interface TaskPages {
   upstreamPages(page: number): number[]
 }
 
-/** An upstream that lists newest first: its pages are the view's. */
-export function asListed(run: PageRun<WireTask>): TaskPages {
+/** Pages the task ledger stands for (upstream/task-ledger.ts): a page, or null to read it. */
+export interface LedgerSource {
+  page(page: number): Promise<Stamped<SpringPage<WireTask>> | null>
+  holds(page: number): boolean
+  /** Whether it may serve the page once the pages before it are read. */
+  later(page: number): boolean
+}
+
+/**
+ * An upstream that lists newest first: its pages are the view's, each from
+ * the task ledger when it stands for the page, else read. A page read from
+ * the upstream in this request stays read (a page forgotten is read again
+ * from the upstream, past the ledger and the cache).
+ */
+export function asListed(run: PageRun<WireTask>, ledger: LedgerSource | null = null): TaskPages {
+  if (ledger !== null) return new LedgerListed(run, ledger)
   return {
     get: (page) => run.get(page),
     stamp: (page) => run.stamp(page),
@@ -40,6 +54,71 @@ export function asListed(run: PageRun<WireTask>): TaskPages {
     forgetAll: () => run.forgetAll(),
     range: (from, to) => run.range(from, to),
     upstreamPages: (page) => [page]
+  }
+}
+
+class LedgerListed implements TaskPages {
+  private readonly pages = new Map<number, Promise<SpringPage<WireTask>>>()
+  private readonly stamps = new Map<number, ReadStamp>()
+  /** Pages this request reads from the upstream. */
+  private readonly read = new Set<number>()
+  private ledgerOff = false
+
+  constructor(private readonly run: PageRun<WireTask>, private readonly ledger: LedgerSource) {}
+
+  get(page: number): Promise<SpringPage<WireTask>> {
+    let p = this.pages.get(page)
+    if (p === undefined) {
+      p = this.fetch(page)
+      p.catch(() => undefined)
+      this.pages.set(page, p)
+    }
+    return p
+  }
+
+  private async fetch(page: number): Promise<SpringPage<WireTask>> {
+    if (!this.ledgerOff && !this.read.has(page) && this.ledger.later(page)) {
+      // The page holding the ledger's newest task may be among those asked before this one.
+      const before = [...this.pages].filter(([p]) => p < page).map(([, p]) => p)
+      await Promise.allSettled(before)
+    }
+    if (!this.ledgerOff && !this.read.has(page)) {
+      const served = await this.ledger.page(page)
+      if (served !== null) {
+        this.stamps.set(page, served.stamp)
+        return served.value
+      }
+    }
+    this.read.add(page)
+    return this.run.get(page)
+  }
+
+  stamp(page: number): ReadStamp {
+    return this.stamps.get(page) ?? this.run.stamp(page)
+  }
+
+  forget(page: number): void {
+    this.pages.delete(page)
+    this.stamps.delete(page)
+    this.read.add(page)
+    this.run.forget(page)
+  }
+
+  forgetAll(): void {
+    this.pages.clear()
+    this.stamps.clear()
+    this.ledgerOff = true
+    this.run.forgetAll()
+  }
+
+  range(from: number, to: number): Promise<SpringPage<WireTask>>[] {
+    const out: Promise<SpringPage<WireTask>>[] = []
+    for (let i = from; i < to; i++) out.push(this.get(i))
+    return out
+  }
+
+  upstreamPages(page: number): number[] {
+    return this.ledger.holds(page) ? [] : [page]
   }
 }
 

@@ -89,7 +89,7 @@ export async function executeTasks(ctx: ExecContext): Promise<ExecResult> {
   }
   const listed = new PageRun<WireTask>(async (page, fresh) => inUpstreamOrder(ctx, await ctx.access.page<WireTask>('tasks', page, params, fresh)))
   const reversed = plan.listing === 'oldest-first' ? await ReversedPages.open(ctx, listed, state?.s.listed) : null
-  const run = reversed ?? asListed(listed)
+  const run = reversed ?? asListed(listed, { page: (page) => ctx.access.ledgerPage(page, params), holds: (page) => ctx.access.ledgerHolds(page, params), later: (page) => ctx.access.ledgerLater(page, params) })
   // Every plan reads page 0 first, except a window in the upstream order that jumps past it.
   let snapshot = state?.s ?? (plan.jump ? { T: ctx.access.upstreamNow(), h: null, hIds: null } : await takeSnapshot(ctx, run))
   if (reversed !== null) snapshot = { ...snapshot, listed: reversed.listed }

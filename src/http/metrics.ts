@@ -8,6 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { ENTITY_SETS } from '../model/index.js'
 import type { UpstreamCallEvent } from '../upstream/observability.js'
 import type { PageCacheStats } from '../upstream/page-cache.js'
+import type { LedgerStats } from '../upstream/task-ledger.js'
 import type { HeavyGateState } from '../execute/heavy-gate.js'
 import type { TaskOrderFinding } from '../upstream/task-order.js'
 import { feedPath } from './feed-path.js'
@@ -37,6 +38,8 @@ export interface BridgeMetrics {
   watchHeavyGate<G extends { state(): HeavyGateState }>(gate: G): G
   /** Reads the cache's figures at each scrape; returns the cache unchanged. */
   watchPageCache<C extends { stats(): PageCacheStats }>(cache: C): C
+  /** Reads the task ledgers' figures at each scrape. */
+  watchLedgers(ledgers: { stats(): LedgerStats }): void
 }
 
 /** What a request read: an entity set, $metadata, the service document, or anything else. */
@@ -76,6 +79,16 @@ export function createMetrics(): BridgeMetrics {
   counterOf('evictions', 'Pages evicted from the page cache to stay within CACHE_MAX_MB.')
   new Gauge({ name: `${PREFIX}page_cache_bytes`, help: 'Approximate bytes held by the page cache.', registers, collect() { this.set(cacheStats().bytes) } })
   new Gauge({ name: `${PREFIX}page_cache_entries`, help: 'Pages held by the page cache.', registers, collect() { this.set(cacheStats().entries) } })
+  // The task ledgers keep their own figures too (upstream/task-ledger.ts).
+  let ledgerStats = (): LedgerStats => ({ tasks: 0, bytes: 0, served: 0, noted: 0, resets: 0, finalChanged: 0 })
+  new Gauge({ name: `${PREFIX}task_ledger_tasks`, help: 'Tasks held by the task ledger (LEDGER_MAX_MB).', registers, collect() { this.set(ledgerStats().tasks) } })
+  new Gauge({ name: `${PREFIX}task_ledger_bytes`, help: 'Approximate bytes held by the task ledger.', registers, collect() { this.set(ledgerStats().bytes) } })
+  const ledgerCounter = (field: 'served' | 'noted' | 'resets' | 'finalChanged', name: string, help: string): Counter =>
+    new Counter({ name: `${PREFIX}task_ledger_${name}_total`, help, registers, collect() { this.reset(); this.inc(ledgerStats()[field]) } })
+  ledgerCounter('served', 'pages_served', 'Pages of tasks served from the task ledger instead of the upstream.')
+  ledgerCounter('noted', 'pages_noted', 'Pages of tasks read from the upstream (or the page cache) into the task ledger.')
+  ledgerCounter('resets', 'resets', 'Times a page disagreed with the task ledger, which then emptied (the bridge read again).')
+  ledgerCounter('finalChanged', 'final_changed', 'Finished or canceled tasks found changed when their page was read again (LEDGER_VERIFY_H).')
   for (const name of SET_NAMES) rows.inc({ entity_set: name }, 0)
   const ratio = new Histogram({ name: `${PREFIX}plan_estimate_ratio`, help: 'Per data request, upstream page reads made ÷ the plan\'s estimate (its upper bound for a range; docs/explain.md): 1 is exact, below 1 fewer reads than feared.', buckets: RATIO_BUCKETS, registers })
   let heavyState = (): HeavyGateState => ({ running: 0, queued: 0, refused: 0 })
@@ -119,6 +132,9 @@ export function createMetrics(): BridgeMetrics {
     watchPageCache(cache) {
       cacheStats = () => cache.stats()
       return cache
+    },
+    watchLedgers(ledgers) {
+      ledgerStats = () => ledgers.stats()
     }
   }
 }

@@ -13,6 +13,8 @@ import { configuredOrder } from './task-order.js'
 import type { TaskOrder, TaskOrderFinding } from './task-order.js'
 import type { TaskOrderSetting } from '../config.js'
 import { takeTurn } from '../take-turns.js'
+import { TaskLedger } from './task-ledger.js'
+import type { LedgerStats } from './task-ledger.js'
 
 export interface AccessFactory {
   (credential: Credential, signal?: AbortSignal): UpstreamAccess
@@ -45,6 +47,25 @@ function paramsKey(params: ReadParams): string {
   return Object.keys(params).sort().map((k) => `${k}=${JSON.stringify(params[k])}`).join(' ')
 }
 
+/** The task ledger's settings (task-ledger.ts); maxBytes 0 turns it off. */
+export interface LedgerSettings {
+  readonly ttlMs: number
+  readonly verifyMs: number
+  /** Bound of all ledgers together. */
+  readonly maxBytes: number
+  readonly now: () => number
+}
+
+export const NO_LEDGER: LedgerSettings = { ttlMs: 0, verifyMs: 0, maxBytes: 0, now: Date.now }
+
+/** What the ledgers of this process hold (metrics). */
+export interface LedgersView {
+  stats(): LedgerStats
+}
+
+/** Epoch ms on the clock read stamps are made on (page-cache.ts). */
+const stampClockMs = (): number => performance.timeOrigin + performance.now()
+
 /** Thrown by the read of an order that is not held: get() then answers null. */
 const NOT_HELD = Symbol('not held')
 
@@ -53,15 +74,25 @@ const NOT_HELD = Symbol('not held')
  * UpstreamAccess.keepOrder): a page cache of its own, with a TTL as long as a
  * load may last.
  */
-export function clientAccess(client: InsightsClient, cache: PageCache, pageSize: UpstreamPageSize = 'auto', orders: PageCache = cache, taskOrder: TaskOrderOptions = { setting: 'auto' }): AccessFactory {
+export function clientAccess(client: InsightsClient, cache: PageCache, pageSize: UpstreamPageSize = 'auto', orders: PageCache = cache, taskOrder: TaskOrderOptions = { setting: 'auto' }, ledgerSettings: LedgerSettings = NO_LEDGER, ledgersView?: (view: LedgersView) => void): AccessFactory {
   // Marks of the Tasks order are noted in the order found; none when it is no order by date.
   let listing: TaskOrder = 'newest-first'
   const facts = new LRUCache<string, Promise<unknown>>({ max: 10_000 })
   // What reads showed of each credential's upstream: the figures estimates are made from.
   const seen = new LRUCache<string, { marks: OrderMarks; totals: LRUCache<string, number> }>({ max: 256 })
   let noted = new WeakSet<object>()
+  // One ledger per credential and window of the tasks route, all within maxBytes together.
+  const ledgers = new LRUCache<string, TaskLedger>({ max: 1024, maxSize: Math.max(1, ledgerSettings.maxBytes), sizeCalculation: (l) => Math.max(1, l.heldBytes) })
+  ledgersView?.({
+    stats: () => {
+      const sum: LedgerStats = { tasks: 0, bytes: 0, served: 0, noted: 0, resets: 0, finalChanged: 0 }
+      for (const l of ledgers.values()) for (const [k, v] of Object.entries(l.stats())) sum[k as keyof LedgerStats] += v
+      return sum
+    }
+  })
   const found = (finding: TaskOrderFinding): void => {
     if (finding.order === listing) return
+    ledgers.clear()
     noted = new WeakSet<object>()
     // Marks noted under another order say nothing of this one.
     listing = finding.order
@@ -78,6 +109,18 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
       return k
     }
     const noteTotal = (route: string, params: ReadParams, total: number): void => { known().totals.set(`${route} ${paramsKey(params)}`, total) }
+    // The ledger of this credential's tasks read with these parameters: only in the order it mirrors.
+    const ledgerOf = (params: ReadParams, create: boolean): TaskLedger | null => {
+      if (ledgerSettings.maxBytes <= 0 || ledgerSettings.ttlMs <= 0 || listing !== 'newest-first') return null
+      const key = `${id} ${paramsKey(params)}`
+      let ledger = ledgers.get(key)
+      if (ledger === undefined && create) {
+        const days = Number(params['days'])
+        ledger = new TaskLedger({ ...ledgerSettings, upstreamNow: () => client.clock.now(), windowDays: Number.isFinite(days) ? days : Infinity })
+        ledgers.set(key, ledger)
+      }
+      return ledger ?? null
+    }
     const sizeFor = async (route: PagedRoute): Promise<number | undefined> => {
       if (pageSize !== 'auto') return pageSize
       const finding = await client.pageSize(credential, route)
@@ -85,6 +128,20 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
     }
     // Pages this request has read: past READS_BEFORE_TURNS, it is long work.
     let reads = 0
+    // Pages this request reads ahead for the next, in order, client.concurrency at once.
+    const ahead: { waits: () => boolean; run: () => Promise<void> }[] = []
+    let aheadInFlight = 0
+    const pumpAhead = (): void => {
+      while (aheadInFlight < client.concurrency && ahead.length > 0) {
+        if (aheadInFlight > 0 && (ahead[0] as { waits: () => boolean }).waits()) return
+        const job = ahead.shift() as { run: () => Promise<void> }
+        aheadInFlight++
+        job.run().catch(() => undefined).finally(() => {
+          aheadInFlight--
+          pumpAhead()
+        })
+      }
+    }
     const pageKey = (route: PagedRoute, page: number, params: ReadParams, size: number | undefined): string => `${id} ${route} ${paramsKey(params)} size=${size ?? '-'} page=${page}`
     const readPage = async <T>(route: PagedRoute, page: number, params: ReadParams, fresh: boolean, stop: AbortSignal | undefined): Promise<Stamped<SpringPage<T>>> => {
       const size = await sizeFor(route)
@@ -94,7 +151,13 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
       // A page this process holds was noted when it was read (a scan over cached pages meets each again).
       if (route === 'tasks' && listing !== 'unknown' && !noted.has(read.value)) {
         noted.add(read.value)
-        known().marks.notePage(read.value as SpringPage<unknown> as SpringPage<WireTask>, listing === 'oldest-first')
+        const tasks = read.value as SpringPage<unknown> as SpringPage<WireTask>
+        known().marks.notePage(tasks, listing === 'oldest-first')
+        const ledger = ledgerOf(params, true)
+        if (ledger !== null) {
+          ledger.note(tasks, read.stamp, read.cached ? stampClockMs() - read.stamp.ended / 1000 : 0)
+          ledgers.set(`${id} ${paramsKey(params)}`, ledger)
+        }
       }
       // A read from the cache resolves at once: a scan over many would hold the
       // event loop. A request's first reads go on at once, so one that reads a
@@ -108,16 +171,33 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
         return (await client.pageSize(credential, route)).pageSize
       },
       page: <T>(route: PagedRoute, page: number, params: ReadParams, fresh = false) => readPage<T>(route, page, params, fresh, signal),
+      async ledgerPage(page, params) {
+        const served = ledgerOf(params, false)?.page(page) ?? null
+        // Pages from the ledger resolve at once, like pages from the cache: take turns.
+        if (served !== null && ++reads > READS_BEFORE_TURNS) await takeTurn()
+        return served
+      },
+      ledgerHolds: (page, params) => ledgerOf(params, false)?.holds(page) ?? false,
+      ledgerLater: (page, params) => ledgerOf(params, false)?.later(page) ?? false,
       readAhead(route, page, params) {
         // For the next request of the load: stopped when this request's client
         // leaves before its answer is whole, or when no next request came in time.
-        // A page the cache holds costs nothing (a scan over cached pages asks for many).
-        const ahead = async (): Promise<void> => {
-          if (cache.holds(pageKey(route, page, params, await sizeFor(route)))) return
-          const within = AbortSignal.timeout(READ_AHEAD_MS)
-          await readPage(route, page, params, false, signal === undefined ? within : AbortSignal.any([signal, within]))
-        }
-        ahead().catch(() => undefined)
+        // A page the cache holds costs nothing (a scan over cached pages asks for
+        // many), nor one the task ledger stands for by its turn: pages go in the
+        // order asked, as many at once as the upstream takes, and one read before
+        // may have placed the ledger (the first page holding tasks it knows).
+        const within = AbortSignal.timeout(READ_AHEAD_MS)
+        ahead.push({
+          // A page the ledger may stand for once the pages before it are read waits for them.
+          waits: () => route === 'tasks' && ledgerOf(params, false)?.later(page) === true,
+          run: async () => {
+            if (within.aborted || signal?.aborted === true) return
+            if (route === 'tasks' && ledgerOf(params, false)?.holds(page) === true) return
+            if (cache.holds(pageKey(route, page, params, await sizeFor(route)))) return
+            await readPage(route, page, params, false, signal === undefined ? within : AbortSignal.any([signal, within]))
+          }
+        })
+        pumpAhead()
       },
       async list<T>(route: 'runners', params: ReadParams): Promise<Stamped<T[]>> {
         const read = await cache.get<T[]>(`${id} ${route} ${paramsKey(params)}`, (s) => client.list<T>(credential, route, { params, signal: s }), false, credential, signal)

@@ -5,13 +5,23 @@ import type { PagedRoute, ReadParams } from './client.js'
 import type { OrderMark } from './order-marks.js'
 import type { Stamped } from './page-cache.js'
 import type { TaskOrderFinding } from './task-order.js'
-import type { SpringPage } from './wire.js'
+import type { SpringPage, WireTask } from './wire.js'
 
 export interface UpstreamAccess {
   /** Rows per upstream page of a paged route (learned once: 20 unless a larger size is honoured). */
   pageSize(route: PagedRoute): Promise<number>
   /** One page of a paged route; `fresh` skips the cache. */
   page<T>(route: PagedRoute, page: number, params: ReadParams, fresh?: boolean): Promise<Stamped<SpringPage<T>>>
+  /**
+   * A page of Tasks (in the upstream order, with these parameters) that the
+   * task ledger stands for (task-ledger.ts), or null: read it. Counted as a
+   * read from the cache.
+   */
+  ledgerPage(page: number, params: ReadParams): Promise<Stamped<SpringPage<WireTask>> | null>
+  /** Whether ledgerPage() would serve the page now (pages read ahead skip those). */
+  ledgerHolds(page: number, params: ReadParams): boolean
+  /** Whether the ledger may serve the page once the pages before it are read (task-ledger.ts later()). */
+  ledgerLater(page: number, params: ReadParams): boolean
   /** Reads a page into the cache for the load's next request (never for this one). */
   readAhead(route: PagedRoute, page: number, params: ReadParams): void
   /** Every row of an unpaged route. */

@@ -42,6 +42,8 @@ const ROW_KEYS = {
 
 export interface InsightsClient {
   readonly baseUrl: string
+  /** Calls in flight at most per credential. */
+  readonly concurrency: number
   /** The credential's session (cached, or one fresh login): proves the login and key work. */
   login(credential: Credential): Promise<LoginInfo>
   tasks(credential: Credential, query: TasksQuery): Promise<SpringPage<WireTask>>
@@ -136,6 +138,7 @@ export function createInsightsClient(options: InsightsClientOptions): InsightsCl
 
   const client: InsightsClient = {
     baseUrl: settings.baseUrl,
+    concurrency: settings.maxConcurrentPerCredential,
     clock,
     credentialId,
     async login(credential) {

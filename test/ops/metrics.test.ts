@@ -84,7 +84,12 @@ t.test('a scrape after some requests', async (t) => {
   t.equal(sample(text, 'botcity_odata_upstream_logins_total', { outcome: 'ok' }), 2, 'the first login and the re-login')
   t.ok((sample(text, 'botcity_odata_upstream_call_duration_seconds_count', { route: 'tasks' }) ?? 0) >= 1)
 
-  t.ok((sample(text, 'botcity_odata_page_cache_hits_total') ?? 0) >= 1, 'cache hits')
+  t.ok((sample(text, 'botcity_odata_page_cache_hits_total') ?? 0) + (sample(text, 'botcity_odata_task_ledger_pages_served_total') ?? 0) >= 1, 'pages read again: from the cache, or the task ledger')
+  t.ok((sample(text, 'botcity_odata_task_ledger_tasks') ?? 0) > 0, 'the task ledger holds the tasks read')
+  t.ok((sample(text, 'botcity_odata_task_ledger_bytes') ?? 0) > 0, 'and says how many bytes')
+  t.ok((sample(text, 'botcity_odata_task_ledger_pages_noted_total') ?? 0) >= 1, 'pages noted')
+  t.equal(sample(text, 'botcity_odata_task_ledger_resets_total'), 0, 'no page disagreed with it')
+  t.equal(sample(text, 'botcity_odata_task_ledger_final_changed_total'), 0)
   t.ok((sample(text, 'botcity_odata_page_cache_misses_total') ?? 0) >= 1, 'cache misses')
   t.equal(sample(text, 'botcity_odata_page_cache_evictions_total'), 0)
   t.ok((sample(text, 'botcity_odata_page_cache_bytes') ?? 0) > 0, 'cache bytes')
