@@ -10,6 +10,8 @@ import { fixedCredential } from '../src/http/credentials.js'
 import type { ChildReply, ChildRequest, ChildStart } from './protocol.js'
 
 let app: FastifyInstance | null = null
+/** How far a moving clock has been moved forward. */
+let offsetMs = 0
 
 function send(message: ChildReply): void {
   process.send?.(message)
@@ -24,7 +26,7 @@ async function start(init: ChildStart): Promise<string> {
       config,
       upstreamUrl: init.upstreamUrl,
       credentials: fixedCredential({ login: init.login, key: init.key }),
-      ...(fixedNow === undefined ? {} : { now: () => fixedNow })
+      ...(fixedNow !== undefined ? { now: () => fixedNow } : init.movingClock === true ? { now: () => Date.now() + offsetMs } : {})
     })
   } else {
     const body = Buffer.from(init.bodyBase64, 'base64')
@@ -50,7 +52,12 @@ process.on('message', (message: ChildRequest) => {
           send({ kind: 'ready', id: message.id, url: await start(message.init) })
           break
         case 'usage':
+          if (message.gc === true) globalThis.gc?.()
           send({ ...usage(), id: message.id })
+          break
+        case 'advance':
+          offsetMs += message.ms
+          send({ kind: 'advanced', id: message.id })
           break
         case 'close':
           await app?.close()

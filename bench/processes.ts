@@ -9,16 +9,19 @@ export interface ServerProcess {
   /** http://127.0.0.1:PORT */
   readonly url: string
   readonly pid: number
-  /** Current and peak resident set size of the process, in bytes. */
-  usage(): Promise<{ rss: number; maxRss: number; heapUsed: number }>
+  /** Current and peak resident set size of the process, in bytes (after a full collection when `gc`). */
+  usage(gc?: boolean): Promise<{ rss: number; maxRss: number; heapUsed: number }>
+  /** Moves a moving clock (ChildStart movingClock) forward. */
+  advance(ms: number): Promise<void>
   close(): Promise<void>
 }
 
-type Request = { kind: 'start'; init: ChildStart } | { kind: 'usage' } | { kind: 'close' }
+type Request = { kind: 'start'; init: ChildStart } | { kind: 'usage'; gc?: boolean } | { kind: 'advance'; ms: number } | { kind: 'close' }
 
 export async function startServerProcess(init: ChildStart): Promise<ServerProcess> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./child.js', import.meta.url)), [], {
-    execArgv: [],
+    // --expose-gc: usage(true) measures what stays in memory, not what awaits collection.
+    execArgv: ['--expose-gc'],
     // The bridge's own log lines (LOG_LEVEL, default warn here) are dropped; errors show.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc']
   })
@@ -47,10 +50,14 @@ export async function startServerProcess(init: ChildStart): Promise<ServerProces
   return {
     url: ready.url,
     pid: child.pid ?? -1,
-    async usage() {
-      const u = await ask({ kind: 'usage' })
+    async usage(gc = false) {
+      const u = await ask({ kind: 'usage', gc })
       if (u.kind !== 'usage') throw new Error(`server process answered ${u.kind} to usage`)
       return { rss: u.rss, maxRss: u.maxRss, heapUsed: u.heapUsed }
+    },
+    async advance(ms) {
+      const a = await ask({ kind: 'advance', ms })
+      if (a.kind !== 'advanced') throw new Error(`server process answered ${a.kind} to advance`)
     },
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return

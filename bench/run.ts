@@ -23,6 +23,7 @@ import { measureOrders, orderRows } from './task-orders.js'
 import type { CorpusFigures } from './upstream-calls.js'
 import { measureWarm, warmRows } from './warm-cache.js'
 import { measureStreaming, streamingRows } from './streaming.js'
+import { incrementalRows, measureIncremental } from './incremental.js'
 
 const DOC = fileURLToPath(new URL('../../docs/performance.md', import.meta.url))
 const TEMPLATE = '# Performance\n\nFigures of `npm run bench` (issue 5).\n\n{{RESULTS}}\n'
@@ -98,6 +99,11 @@ async function main(options: BenchOptions): Promise<number> {
       if (options.only.has(6)) await attempt('6', '$filter throughput', async () => filterRows(measureFilter(options, sim.tasks(), progress)))
       if (options.only.has(7)) await attempt('7', 'Streamed page: first byte ÷ whole', async () => streamingRows(await measureStreaming(options, sim, progress)))
     })
+  }
+
+  if (options.only.has(8)) {
+    progress(`[8] simulator: ${options.tasks} tasks over 365 days, 1,000 new an hour, ${options.latencyMs} ms per call, a clock that moves (and jumps an hour)`)
+    await attempt('8', 'Incremental refresh', async () => incrementalRows(await measureIncremental(options, progress)))
   }
 
   const wallS = (performance.now() - started) / 1000
