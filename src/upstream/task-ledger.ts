@@ -120,11 +120,17 @@ export class TaskLedger {
   private seen: { total: number; started: number } | null = null
   private bytes = 0
   private readonly counters = { served: 0, noted: 0, resets: 0, finalChanged: 0 }
+  private changes = 0
 
   constructor(private readonly options: LedgerOptions) {}
 
   stats(): LedgerStats {
     return { tasks: this.entries.length, bytes: this.bytes, ...this.counters }
+  }
+
+  /** Grows with every change to what it holds (to save it only when it changed). */
+  get version(): number {
+    return this.changes
   }
 
   /** When the read that placed the ledger started (a read stamp), or null: it holds nothing. */
@@ -306,9 +312,9 @@ export class TaskLedger {
       if (this.entries.length === 0 || a === null) {
         if (value.number !== 0) return false
         u = 0
-      } else if (first === a.u + this.entries.length && afterOrWith(stamp, value.totalElements, a)) {
+      } else if (first === a.u + this.entries.length && joinsBelow(stamp, value.totalElements, a, this.options.ttlMs)) {
         u = a.u
-      } else if (first + rows.length === a.u && rows.length === size && beforeOrWith(stamp, value.totalElements, a)) {
+      } else if (first + rows.length === a.u && rows.length === size && joinsAbove(stamp, value.totalElements, a, this.options.ttlMs)) {
         u = a.u
       } else {
         return false
@@ -361,6 +367,7 @@ export class TaskLedger {
       added.forEach((e, i) => { this.seqOf.set(e.task.id, this.headSeq + i); this.bytes += e.bytes })
       this.entries = added.concat(this.entries)
     }
+    this.changes++
     const head = (u as number) - above
     if (newer) this.align = { u: head, total: value.totalElements, stamp, at }
     else if (a !== null) a.u -= above
@@ -434,6 +441,7 @@ export class TaskLedger {
   }
 
   private reset(): void {
+    this.changes++
     this.entries = []
     this.seqOf.clear()
     this.headSeq = 0
@@ -446,14 +454,26 @@ export class TaskLedger {
   }
 }
 
-/** A read that cannot have missed a task above a page below it: after it, or with it at the same total. */
-function afterOrWith(stamp: ReadStamp, total: number, a: Alignment): boolean {
-  return stamp.started >= a.stamp.ended || (stamp.ended >= a.stamp.started && total === a.total)
+/**
+ * Whether a page read at `stamp` with `total` that shares no task with the
+ * ledger may join it right below its oldest task: tasks that arrived between
+ * its read and the placing read would have moved the list under it, so only a
+ * read at the same total, within `ttlMs` of the placing read, is taken (that
+ * as many tasks left the tail as arrived, unseen, is the risk the Tasks scan
+ * takes too: execute/task-scan.ts).
+ */
+function joinsBelow(stamp: ReadStamp, total: number, a: Alignment, ttlMs: number): boolean {
+  return total === a.total && Math.abs(stamp.started - a.stamp.started) <= ttlMs * 1000
 }
 
-/** A read of a page right above the ledger that cannot have missed a task: before the placing read, or with it. */
-function beforeOrWith(stamp: ReadStamp, total: number, a: Alignment): boolean {
-  return stamp.ended <= a.stamp.started || (stamp.started <= a.stamp.ended && total === a.total)
+/**
+ * Whether a full page right above the ledger's newest task that shares no task
+ * with it may join it: read wholly before the placing read (a task arriving in
+ * between would have put the ledger's newest task on it), or at the same total
+ * within `ttlMs` of it.
+ */
+function joinsAbove(stamp: ReadStamp, total: number, a: Alignment, ttlMs: number): boolean {
+  return stamp.ended <= a.stamp.started || (total === a.total && Math.abs(stamp.started - a.stamp.started) <= ttlMs * 1000)
 }
 
 function springPage(content: WireTask[], page: number, size: number, total: number): SpringPage<WireTask> {

@@ -78,11 +78,23 @@ t.test('a page that cannot be placed yet waits, and joins when the page before i
   ledger.note(pageOf(rows, 1), s1, 0)
   t.equal(ledger.stats().tasks, 15, 'page 1 joined, and page 2 after it')
   const later = setup().ledger
-  later.note(pageOf(rows, 0), read(), 0)
+  // Page 1 read, then a task arrives, then page 0 read: joined, page 1 would skip task 16.
   const early = read()
-  later.note(pageOf(rows, 2), early, 0)
-  later.note(pageOf(rows, 1), read(), 0)
-  t.equal(later.stats().tasks, 10, 'a page below read wholly before the read that placed the ledger does not join: tasks arriving in between would leave a gap')
+  later.note(pageOf(list(21), 0), read(), 0)
+  later.note(pageOf(list(20), 1), early, 0)
+  t.equal(later.stats().tasks, 5, 'a page below read at another total does not join: the tasks that arrived moved the list under it')
+  t.equal(later.page(1), null)
+  // Many tasks arrive after the ledger was placed: the page where its oldest task ended now holds new ones.
+  const moved = setup().ledger
+  moved.note(pageOf(list(10), 0), read(), 0)
+  moved.note(pageOf(list(10), 1), read(), 0)
+  moved.note(pageOf(list(40), 2), read(), 0)
+  t.equal(moved.stats().tasks, 10, 'a page read after 30 tasks arrived, where the ledger ended, does not join below it')
+  t.equal(moved.stats().resets, 0)
+  const slow = setup().ledger
+  slow.note(pageOf(rows, 0), { started: 1, ended: 2 }, 0)
+  slow.note(pageOf(rows, 1), { started: 61_000_003, ended: 61_000_004 }, 0)
+  t.equal(slow.stats().tasks, 5, 'nor one read more than CACHE_TTL_S after, at the same total: as many tasks may have left as arrived')
   t.same(ids(ledger.page(2)?.value), ids(pageOf(rows, 2)))
   t.equal(ledger.page(3), null, 'a page not read is not served')
 })
