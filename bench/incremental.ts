@@ -65,14 +65,13 @@ function ledgerMemory(tasks: readonly WireTask[]): { heapBytes: number; estimate
     const content = JSON.parse(texts[k] as string) as WireTask[]
     pages.push({ content, number: k, size: P, totalElements: tasks.length, totalPages: Math.ceil(tasks.length / P), first: k === 0, last: (k + 1) * P >= tasks.length, numberOfElements: content.length, empty: false, pageable: { pageNumber: k, pageSize: P, sort: { sorted: false, empty: true, unsorted: true }, offset: k * P, paged: true, unpaged: false }, sort: { sorted: false, empty: true, unsorted: true } })
   }
-  let ledger: TaskLedger | null = new TaskLedger({ ttlMs: 60_000, verifyMs: 86_400_000, maxBytes: 1e12, now: Date.now, upstreamNow: Date.now, windowDays: 3652 })
+  const ledger = new TaskLedger({ ttlMs: 60_000, verifyMs: 86_400_000, maxBytes: 1e12, now: Date.now, upstreamNow: Date.now, windowDays: 3652 })
   let stamp = 0
   for (const page of pages) ledger.note(page, { started: ++stamp, ended: ++stamp }, 0)
   pages.length = 0
   gc()
   const heapBytes = process.memoryUsage().heapUsed - before
   const { bytes, tasks: held } = ledger.stats()
-  ledger = null
   return { heapBytes, estimate: bytes, tasks: held }
 }
 

@@ -15,6 +15,7 @@ import { createAuthThrottle } from './http/auth-throttle.js'
 import { watchSharedCache } from './http/shared-cache-metrics.js'
 import { createSharedCache } from './upstream/shared-cache.js'
 import { clientAccess } from './upstream/access-client.js'
+import type { LedgersView } from './upstream/access-client.js'
 import { loggerOptions } from './http/logging.js'
 import { sendError } from './http/odata-error.js'
 import clientAuth from './http/client-auth.js'
@@ -89,8 +90,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const keys = config.bridgeSecret === null ? ephemeralKeys() : bridgeKeys(config.bridgeSecret)
   // REDIS_URL: page and token caches shared by the replicas (docs/deploy.md), closed with the app.
   const shared = config.redisUrl === null ? null : createSharedCache({ url: config.redisUrl, prefix: config.redisKeyPrefix, logger: app.log, keys })
+  // The task ledgers not yet kept in Redis are kept before it closes.
+  let ledgers: LedgersView | null = null
   if (shared !== null) {
-    app.addHook('onClose', () => shared.close())
+    app.addHook('onClose', async () => {
+      await ledgers?.flush()
+      await shared.close()
+    })
     watchSharedCache(metrics.registry, shared)
   }
   const client = createInsightsClient({
@@ -140,8 +146,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       // Orders of loads answered in several pages: held as long as a Power BI refresh may last.
       (shared?.otherCache ?? createPageCache)({ ttlMs: LOAD_ORDER_TTL_MS, maxBytes: Math.floor(config.cacheMaxBytes / 4), now }),
       { setting: config.upstreamTaskOrder, onFinding: metrics.taskOrder, onContradiction: metrics.taskOrderContradicted },
-      { ttlMs: config.cacheTtlS * 1000, verifyMs: config.ledger.verifyMs, maxBytes: config.ledger.maxBytes, now },
-      (ledgers) => metrics.watchLedgers(ledgers)
+      { ttlMs: config.cacheTtlS * 1000, verifyMs: config.ledger.verifyMs, maxBytes: config.ledger.maxBytes, now, ...(shared === null ? {} : { store: shared.ledgerStore(2 * config.ledger.verifyMs) }) },
+      (view) => {
+        ledgers = view
+        metrics.watchLedgers(view)
+      }
     ),
     credentials: options.credentials,
     credentialId: keys.credentialId,

@@ -15,6 +15,7 @@ import type { TaskOrderSetting } from '../config.js'
 import { takeTurn } from '../take-turns.js'
 import { TaskLedger } from './task-ledger.js'
 import type { LedgerStats } from './task-ledger.js'
+import type { LedgerStore } from './ledger-store.js'
 
 export interface AccessFactory {
   (credential: Credential, signal?: AbortSignal): UpstreamAccess
@@ -54,13 +55,33 @@ export interface LedgerSettings {
   /** Bound of all ledgers together. */
   readonly maxBytes: number
   readonly now: () => number
+  /** Where ledgers are kept for the other replicas and the next start (REDIS_URL). */
+  readonly store?: LedgerStore
 }
 
 export const NO_LEDGER: LedgerSettings = { ttlMs: 0, verifyMs: 0, maxBytes: 0, now: Date.now }
 
-/** What the ledgers of this process hold (metrics). */
+/** What the ledgers of this process hold (metrics), and the saving of those not yet kept (at shutdown). */
 export interface LedgersView {
   stats(): LedgerStats
+  flush(): Promise<void>
+}
+
+/** A ledger is kept (LedgerSettings.store) once it has not changed for this long, or at the latest this long after it first changed. */
+const SAVE_QUIET_MS = 2_000
+const SAVE_AT_LATEST_MS = 60_000
+
+/** A ledger of one credential and window, and its keeping in the shared store. */
+interface Held {
+  readonly ledger: TaskLedger
+  readonly credential: Credential
+  readonly name: string
+  /** Resolves once what the store kept has been taken (or not). */
+  ready: Promise<void>
+  checkedAt: number
+  checking: Promise<void> | null
+  savedVersion: number
+  save: { timer: NodeJS.Timeout; firstChange: number; lastChange: number } | null
 }
 
 /** Epoch ms on the clock read stamps are made on (page-cache.ts). */
@@ -82,12 +103,45 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
   const seen = new LRUCache<string, { marks: OrderMarks; totals: LRUCache<string, number> }>({ max: 256 })
   let noted = new WeakSet<object>()
   // One ledger per credential and window of the tasks route, all within maxBytes together.
-  const ledgers = new LRUCache<string, TaskLedger>({ max: 1024, maxSize: Math.max(1, ledgerSettings.maxBytes), sizeCalculation: (l) => Math.max(1, l.heldBytes) })
+  const ledgers = new LRUCache<string, Held>({ max: 1024, maxSize: Math.max(1, ledgerSettings.maxBytes), sizeCalculation: (h) => Math.max(1, h.ledger.heldBytes) })
+  const shared = ledgerSettings.store
+  const saveNow = async (h: Held): Promise<void> => {
+    if (h.save !== null) clearTimeout(h.save.timer)
+    h.save = null
+    const version = h.ledger.version
+    const snapshot = h.ledger.snapshot()
+    if (shared === undefined || snapshot === null || version === h.savedVersion) return
+    h.savedVersion = version
+    await shared.save(h.credential, h.name, snapshot)
+  }
+  const changed = (h: Held): void => {
+    if (shared === undefined || h.ledger.version === h.savedVersion) return
+    const now = Date.now()
+    if (h.save !== null) {
+      h.save.lastChange = now
+      return
+    }
+    const arm = (ms: number): NodeJS.Timeout => {
+      const timer = setTimeout(() => {
+        const s = h.save
+        if (s === null) return
+        const quietFor = Date.now() - s.lastChange
+        if (quietFor < SAVE_QUIET_MS && Date.now() - s.firstChange < SAVE_AT_LATEST_MS) s.timer = arm(SAVE_QUIET_MS - quietFor)
+        else saveNow(h).catch(() => undefined)
+      }, ms)
+      timer.unref()
+      return timer
+    }
+    h.save = { timer: arm(SAVE_QUIET_MS), firstChange: now, lastChange: now }
+  }
   ledgersView?.({
     stats: () => {
       const sum: LedgerStats = { tasks: 0, bytes: 0, served: 0, noted: 0, resets: 0, finalChanged: 0 }
-      for (const l of ledgers.values()) for (const [k, v] of Object.entries(l.stats())) sum[k as keyof LedgerStats] += v
+      for (const h of ledgers.values()) for (const [k, v] of Object.entries(h.ledger.stats())) sum[k as keyof LedgerStats] += v
       return sum
+    },
+    flush: async () => {
+      await Promise.all([...ledgers.values()].filter((h) => h.save !== null).map((h) => saveNow(h).catch(() => undefined)))
     }
   })
   const found = (finding: TaskOrderFinding): void => {
@@ -110,16 +164,40 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
     }
     const noteTotal = (route: string, params: ReadParams, total: number): void => { known().totals.set(`${route} ${paramsKey(params)}`, total) }
     // The ledger of this credential's tasks read with these parameters: only in the order it mirrors.
-    const ledgerOf = (params: ReadParams, create: boolean): TaskLedger | null => {
+    const heldOf = (params: ReadParams, create: boolean): Held | null => {
       if (ledgerSettings.maxBytes <= 0 || ledgerSettings.ttlMs <= 0 || listing !== 'newest-first') return null
       const key = `${id} ${paramsKey(params)}`
-      let ledger = ledgers.get(key)
-      if (ledger === undefined && create) {
+      let held = ledgers.get(key)
+      if (held === undefined && create) {
         const days = Number(params['days'])
-        ledger = new TaskLedger({ ...ledgerSettings, upstreamNow: () => client.clock.now(), windowDays: Number.isFinite(days) ? days : Infinity })
-        ledgers.set(key, ledger)
+        const ledger = new TaskLedger({ ...ledgerSettings, upstreamNow: () => client.clock.now(), windowDays: Number.isFinite(days) ? days : Infinity })
+        const h: Held = { ledger, credential, name: `tasks ${paramsKey(params)}`, ready: Promise.resolve(), checkedAt: ledgerSettings.now(), checking: null, savedVersion: ledger.version, save: null }
+        // What another replica, or this one before a restart, kept.
+        if (shared !== undefined) {
+          h.ready = shared.load(credential, h.name).then((snapshot) => {
+            if (snapshot !== null && h.ledger.restore(snapshot)) h.savedVersion = h.ledger.version
+          }).catch(() => undefined)
+        }
+        held = h
+        ledgers.set(key, held)
       }
-      return ledger ?? null
+      return held ?? null
+    }
+    const ledgerOf = (params: ReadParams, create: boolean): TaskLedger | null => heldOf(params, create)?.ledger ?? null
+    /** Takes the ledger another replica kept when it was placed by a later read than this one's, at most once per CACHE_TTL_S. */
+    const catchUp = async (h: Held): Promise<void> => {
+      await h.ready
+      if (shared === undefined || h.ledger.fresh()) return
+      if (h.checking === null && ledgerSettings.now() - h.checkedAt >= ledgerSettings.ttlMs) {
+        h.checkedAt = ledgerSettings.now()
+        h.checking = (async () => {
+          const at = await shared.placedAt(credential, h.name)
+          if (at === null || at <= (h.ledger.placedAt() ?? -Infinity)) return
+          const snapshot = await shared.load(credential, h.name)
+          if (snapshot !== null && h.ledger.restore(snapshot)) h.savedVersion = h.ledger.version
+        })().catch(() => undefined).finally(() => { h.checking = null })
+      }
+      await h.checking
     }
     const sizeFor = async (route: PagedRoute): Promise<number | undefined> => {
       if (pageSize !== 'auto') return pageSize
@@ -153,10 +231,12 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
         noted.add(read.value)
         const tasks = read.value as SpringPage<unknown> as SpringPage<WireTask>
         known().marks.notePage(tasks, listing === 'oldest-first')
-        const ledger = ledgerOf(params, true)
-        if (ledger !== null) {
-          ledger.note(tasks, read.stamp, read.cached ? stampClockMs() - read.stamp.ended / 1000 : 0)
-          ledgers.set(`${id} ${paramsKey(params)}`, ledger)
+        const held = heldOf(params, true)
+        if (held !== null) {
+          await held.ready
+          held.ledger.note(tasks, read.stamp, read.cached ? stampClockMs() - read.stamp.ended / 1000 : 0)
+          ledgers.set(`${id} ${paramsKey(params)}`, held)
+          changed(held)
         }
       }
       // A read from the cache resolves at once: a scan over many would hold the
@@ -172,7 +252,10 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
       },
       page: <T>(route: PagedRoute, page: number, params: ReadParams, fresh = false) => readPage<T>(route, page, params, fresh, signal),
       async ledgerPage(page, params) {
-        const served = ledgerOf(params, false)?.page(page) ?? null
+        const held = heldOf(params, true)
+        if (held === null) return null
+        await catchUp(held)
+        const served = held.ledger.page(page)
         // Pages from the ledger resolve at once, like pages from the cache: take turns.
         if (served !== null && ++reads > READS_BEFORE_TURNS) await takeTurn()
         return served

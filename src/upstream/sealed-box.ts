@@ -12,12 +12,14 @@ import type { Credential } from './credential.js'
 import type { BridgeKeys } from '../keys.js'
 
 /** What a value is for: separate keys, so a page can never open as a token. */
-export type SealPurpose = 'page' | 'token'
+export type SealPurpose = 'page' | 'token' | 'ledger'
 
 export interface SealedBox {
   seal(aad: string, plaintext: string): Buffer
   /** The plaintext, or null when the value was not sealed by this credential under this key. */
   open(aad: string, sealed: Buffer): string | null
+  sealBytes(aad: string, bytes: Buffer): Buffer
+  openBytes(aad: string, sealed: Buffer): Buffer | null
 }
 
 const VERSION = 1
@@ -29,24 +31,28 @@ export function deriveKey(credential: Credential, purpose: SealPurpose, salt: Bu
 }
 
 export function sealedBox(key: Buffer): SealedBox {
-  return {
-    seal(aad, plaintext) {
-      const iv = randomBytes(IV_BYTES)
-      const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(aad, 'utf8'))
-      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])
-      return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body])
-    },
-    open(aad, sealed) {
-      if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== VERSION) return null
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + IV_BYTES))
-          .setAAD(Buffer.from(aad, 'utf8'))
-          .setAuthTag(sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES))
-        return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8')
-      } catch {
-        return null
-      }
+  const sealBytes = (aad: string, bytes: Buffer): Buffer => {
+    const iv = randomBytes(IV_BYTES)
+    const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(aad, 'utf8'))
+    const body = Buffer.concat([cipher.update(bytes), cipher.final()])
+    return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body])
+  }
+  const openBytes = (aad: string, sealed: Buffer): Buffer | null => {
+    if (sealed.length < 1 + IV_BYTES + TAG_BYTES || sealed[0] !== VERSION) return null
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + IV_BYTES))
+        .setAAD(Buffer.from(aad, 'utf8'))
+        .setAuthTag(sealed.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES))
+      return Buffer.concat([decipher.update(sealed.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()])
+    } catch {
+      return null
     }
+  }
+  return {
+    seal: (aad, plaintext) => sealBytes(aad, Buffer.from(plaintext, 'utf8')),
+    open: (aad, sealed) => openBytes(aad, sealed)?.toString('utf8') ?? null,
+    sealBytes,
+    openBytes
   }
 }
 

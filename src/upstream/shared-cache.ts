@@ -8,6 +8,7 @@ import { createSharedPageCache, type SharedPageCache, type SharedPageCacheStats 
 import { createRedisStore, type RedisStore } from './redis-store.js'
 import { createSharedTokenCache, type SharedTokenCache, type SharedTokenCacheStats } from './redis-token-cache.js'
 import { sealedBoxes } from './sealed-box.js'
+import { redisLedgerStore, type LedgerStore } from './ledger-store.js'
 import type { BridgeKeys } from '../keys.js'
 import type { TokenCache, TokenCacheOptions } from './token-cache.js'
 
@@ -42,6 +43,8 @@ export interface SharedCache {
   pageCache(options: PageCacheOptions): PageCache
   /** Another shared cache for other values (the orders of loads), its figures not counted as pages'. */
   otherCache(options: PageCacheOptions): PageCache
+  /** Where task ledgers are kept (ledger-store.ts), each for `ttlMs` after its last save. */
+  ledgerStore(ttlMs: number): LedgerStore
   /** For createInsightsClient's `tokenCache`. */
   tokenCache(options: TokenCacheOptions): TokenCache
   status(): SharedCacheStatus
@@ -62,6 +65,9 @@ export function createSharedCache(options: SharedCacheOptions): SharedCache {
     },
     otherCache(otherOptions) {
       return createSharedPageCache({ ...otherOptions, store, boxes, credentialId: options.keys.credentialId })
+    },
+    ledgerStore(ttlMs) {
+      return redisLedgerStore({ store, boxes, credentialId: options.keys.credentialId, ttlMs })
     },
     tokenCache(tokenOptions) {
       tokens = createSharedTokenCache({ ...tokenOptions, store, boxes })
