@@ -194,10 +194,11 @@ export class TaskLedger {
 
   /** Whether page() would serve this page now. */
   holds(page: number): boolean {
-    return this.serve(page) !== null
+    return this.serve(page, false) !== null
   }
 
-  private serve(page: number): Stamped<SpringPage<WireTask>> | null {
+  /** The page (or, when not `build`, a placeholder: only whether it is served matters). */
+  private serve(page: number, build = true): Stamped<SpringPage<WireTask>> | null {
     const a = this.align
     const size = this.size
     if (a === null || size === null) return null
@@ -217,7 +218,7 @@ export class TaskLedger {
     for (let q = lo; q < hi; q++) {
       const e = this.entries[q] as Entry
       if (e.due <= now) return null
-      content.push(e.task)
+      if (build) content.push(e.task)
     }
     return { value: springPage(content, page, size, a.total), stamp: a.stamp, cached: true }
   }
@@ -314,7 +315,7 @@ export class TaskLedger {
         u = 0
       } else if (first === a.u + this.entries.length && joinsBelow(stamp, value.totalElements, a, this.options.ttlMs)) {
         u = a.u
-      } else if (first + rows.length === a.u && rows.length === size && joinsAbove(stamp, value.totalElements, a, this.options.ttlMs)) {
+      } else if (first + rows.length === a.u && rows.length === size && joinsAbove(stamp, value.totalElements, a)) {
         u = a.u
       } else {
         return false
@@ -454,26 +455,31 @@ export class TaskLedger {
   }
 }
 
+/** Whether two reads overlapped in time (neither ended before the other started). */
+const overlap = (stamp: ReadStamp, a: Alignment): boolean => stamp.ended >= a.stamp.started && stamp.started <= a.stamp.ended
+
 /**
  * Whether a page read at `stamp` with `total` that shares no task with the
- * ledger may join it right below its oldest task: tasks that arrived between
- * its read and the placing read would have moved the list under it, so only a
- * read at the same total, within `ttlMs` of the placing read, is taken (that
- * as many tasks left the tail as arrived, unseen, is the risk the Tasks scan
- * takes too: execute/task-scan.ts).
+ * ledger may join it right below its oldest task. Read after the placing
+ * read, tasks that arrived in between would have put tasks it holds on the
+ * page: with none, none arrived (or more than it holds). Read before it, they
+ * would leave a gap the page cannot show: only a read at the same moment
+ * (overlapping it) with the same total is taken — that as many tasks left the
+ * tail as arrived, unseen, is the risk the Tasks scan takes too
+ * (execute/task-scan.ts). And never across more than `ttlMs`.
  */
 function joinsBelow(stamp: ReadStamp, total: number, a: Alignment, ttlMs: number): boolean {
-  return total === a.total && Math.abs(stamp.started - a.stamp.started) <= ttlMs * 1000
+  return total === a.total && stamp.ended >= a.stamp.started && Math.abs(stamp.started - a.stamp.started) <= ttlMs * 1000
 }
 
 /**
  * Whether a full page right above the ledger's newest task that shares no task
  * with it may join it: read wholly before the placing read (a task arriving in
- * between would have put the ledger's newest task on it), or at the same total
- * within `ttlMs` of it.
+ * between would have put the ledger's newest task on it), or at the same
+ * moment with the same total.
  */
-function joinsAbove(stamp: ReadStamp, total: number, a: Alignment, ttlMs: number): boolean {
-  return stamp.ended <= a.stamp.started || (total === a.total && Math.abs(stamp.started - a.stamp.started) <= ttlMs * 1000)
+function joinsAbove(stamp: ReadStamp, total: number, a: Alignment): boolean {
+  return stamp.ended <= a.stamp.started || (total === a.total && overlap(stamp, a))
 }
 
 function springPage(content: WireTask[], page: number, size: number, total: number): SpringPage<WireTask> {

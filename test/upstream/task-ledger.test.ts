@@ -84,6 +84,12 @@ t.test('a page that cannot be placed yet waits, and joins when the page before i
   later.note(pageOf(list(20), 1), early, 0)
   t.equal(later.stats().tasks, 5, 'a page below read at another total does not join: the tasks that arrived moved the list under it')
   t.equal(later.page(1), null)
+  // The same total, but read wholly before the read that placed the ledger: as many tasks may have left the tail as arrived.
+  const churn = setup().ledger
+  const older = read()
+  churn.note(pageOf(rows, 0), read(), 0)
+  churn.note(pageOf(rows, 1), older, 0)
+  t.equal(churn.stats().tasks, 5, 'a page below read wholly before, at the same total, does not join (test/e2e/hidden-churn.test.ts)')
   // Many tasks arrive after the ledger was placed: the page where its oldest task ended now holds new ones.
   const moved = setup().ledger
   moved.note(pageOf(list(10), 0), read(), 0)
