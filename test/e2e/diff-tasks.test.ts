@@ -330,6 +330,7 @@ function callBudget(q: Query, exp: ReturnType<typeof expected>, pages: number): 
 
 function listedBudget(q: Query, exp: ReturnType<typeof expected>, pages: number): { min: number; max: number; rule: string } {
   const n = exp.window.length
+  if (q.top === 0 && !q.count && !q.countPath) return { min: 0, max: 0, rule: '$top=0 reads nothing' }
   const hasFilter = q.filter !== null || q.bounds.from !== null || q.bounds.to !== null
   const native = q.orderby === null || (q.orderby.length === 1 && q.orderby[0]?.ex.text === 'dateCreation' && q.orderby[0].desc)
   if (!hasFilter && q.search === null && native && !q.count && !q.countPath && q.top !== null && pages === 1) {
