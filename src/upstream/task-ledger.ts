@@ -84,16 +84,23 @@ interface Alignment {
   readonly at: number
 }
 
+/** A read that saw an edge of the ledger: where its newest (or oldest) task stood in that read. */
+interface Seam {
+  readonly pos: number
+  readonly total: number
+  readonly stamp: ReadStamp
+}
+
 interface Pending {
   readonly value: SpringPage<WireTask>
   readonly stamp: ReadStamp
   readonly at: number
+  /** Estimated bytes of its tasks. */
+  readonly bytes: number
 }
 
 const DAY_MS = 86_400_000
 const WEEK_MS = 7 * DAY_MS
-/** Pages held while they cannot be placed yet (read before the page that places them). */
-const MAX_PENDING = 256
 /** Estimated bytes of an entry beyond its strings: the objects, the index. */
 const ENTRY_OVERHEAD = 320
 
@@ -112,8 +119,12 @@ export class TaskLedger {
   private readonly seqOf = new Map<number, number>()
   private headSeq = 0
   private align: Alignment | null = null
+  /** The reads a page sharing no task joins against, above the newest task and below the oldest. */
+  private head: Seam | null = null
+  private tail: Seam | null = null
   private size: number | null = null
   private pending: Pending[] = []
+  private pendingBytes = 0
   /** Whether the ledger holds the list down to its oldest task (as of the read that placed its oldest). */
   private toEnd = false
   /** The upstream's total at the latest read noted, placed or not. */
@@ -171,6 +182,8 @@ export class TaskLedger {
     this.size = snapshot.size
     this.toEnd = snapshot.toEnd
     this.align = { ...snapshot.align }
+    this.head = { pos: snapshot.align.u, total: snapshot.align.total, stamp: snapshot.align.stamp }
+    this.tail = { ...this.head, pos: snapshot.align.u + entries.length - 1 }
     this.bound()
     return true
   }
@@ -266,9 +279,13 @@ export class TaskLedger {
     const at = this.options.now() - Math.max(0, ageMs)
     this.counters.noted++
     if (this.seen === null || stamp.started > this.seen.started) this.seen = { total: value.totalElements, started: stamp.started }
-    if (!this.place({ value, stamp, at })) {
-      this.pending.push({ value, stamp, at })
-      if (this.pending.length > MAX_PENDING) this.pending.shift()
+    if (!this.place({ value, stamp, at, bytes: 0 })) {
+      // Held until the page that places it arrives (new tasks above the ledger:
+      // an hour of a busy workspace is many pages), within the ledger's bound.
+      const bytes = value.content.reduce((n, t) => n + bytesOf(t), 0)
+      this.pending.push({ value, stamp, at, bytes })
+      this.pendingBytes += bytes
+      while (this.pending.length > 0 && this.bytes + this.pendingBytes > this.options.maxBytes) this.pendingBytes -= (this.pending.shift() as Pending).bytes
       return
     }
     // Pages read before the one that placed the ledger may join it now.
@@ -284,6 +301,7 @@ export class TaskLedger {
     }
     const stale = this.options.now() - this.options.ttlMs
     this.pending = this.pending.filter((p) => p.at >= stale)
+    this.pendingBytes = this.pending.reduce((n, p) => n + p.bytes, 0)
   }
 
   /** Places a page: true when it joined (or emptied) the ledger, false when it cannot be placed yet. */
@@ -313,10 +331,10 @@ export class TaskLedger {
       if (this.entries.length === 0 || a === null) {
         if (value.number !== 0) return false
         u = 0
-      } else if (first === a.u + this.entries.length && joinsBelow(stamp, value.totalElements, a, this.options.ttlMs)) {
-        u = a.u
-      } else if (first + rows.length === a.u && rows.length === size && joinsAbove(stamp, value.totalElements, a)) {
-        u = a.u
+      } else if (this.tail !== null && first === this.tail.pos + 1 && joinsBelow(stamp, value.totalElements, this.tail, this.options.ttlMs)) {
+        u = first - this.entries.length
+      } else if (this.head !== null && first + rows.length === this.head.pos && rows.length === size && joinsAbove(stamp, value.totalElements, this.head)) {
+        u = this.head.pos
       } else {
         return false
       }
@@ -369,9 +387,18 @@ export class TaskLedger {
       this.entries = added.concat(this.entries)
     }
     this.changes++
-    const head = (u as number) - above
-    if (newer) this.align = { u: head, total: value.totalElements, stamp, at }
-    else if (a !== null) a.u -= above
+    // Where the ledger's newest and oldest tasks stand in this read.
+    const head: Seam = { pos: (u as number) - above, total: value.totalElements, stamp }
+    const tail: Seam = { pos: head.pos + this.entries.length - 1, total: value.totalElements, stamp }
+    if (newer) {
+      this.align = { u: head.pos, total: value.totalElements, stamp, at }
+      this.head = head
+      this.tail = tail
+    } else {
+      if (a !== null) a.u -= above
+      if (above > 0) this.head = head
+      if (below >= 0) this.tail = tail
+    }
     if (newer) this.dropLeft()
     this.bound()
     return true
@@ -424,6 +451,8 @@ export class TaskLedger {
   }
 
   private truncate(keep: number): void {
+    const t = this.tail
+    if (t !== null && keep < this.entries.length) this.tail = { ...t, pos: t.pos - (this.entries.length - keep) }
     for (let q = keep; q < this.entries.length; q++) {
       const e = this.entries[q] as Entry
       this.seqOf.delete(e.task.id)
@@ -431,7 +460,11 @@ export class TaskLedger {
     }
     if (keep < this.entries.length) this.toEnd = keep > 0 && this.toEnd && this.align !== null && keep >= this.align.total - this.align.u
     this.entries.length = keep
-    if (keep === 0) this.align = null
+    if (keep === 0) {
+      this.align = null
+      this.head = null
+      this.tail = null
+    }
   }
 
   /** A page disagreed with the ledger: forget everything (the bridge reads again). */
@@ -447,8 +480,11 @@ export class TaskLedger {
     this.seqOf.clear()
     this.headSeq = 0
     this.align = null
+    this.head = null
+    this.tail = null
     this.size = null
     this.pending = []
+    this.pendingBytes = 0
     this.toEnd = false
     this.seen = null
     this.bytes = 0
@@ -456,29 +492,30 @@ export class TaskLedger {
 }
 
 /** Whether two reads overlapped in time (neither ended before the other started). */
-const overlap = (stamp: ReadStamp, a: Alignment): boolean => stamp.ended >= a.stamp.started && stamp.started <= a.stamp.ended
+const overlap = (stamp: ReadStamp, a: Seam): boolean => stamp.ended >= a.stamp.started && stamp.started <= a.stamp.ended
 
 /**
  * Whether a page read at `stamp` with `total` that shares no task with the
- * ledger may join it right below its oldest task. Read after the placing
- * read, tasks that arrived in between would have put tasks it holds on the
- * page: with none, none arrived (or more than it holds). Read before it, they
- * would leave a gap the page cannot show: only a read at the same moment
- * (overlapping it) with the same total is taken — that as many tasks left the
- * tail as arrived, unseen, is the risk the Tasks scan takes too
- * (execute/task-scan.ts). And never across more than `ttlMs`.
+ * ledger may join it right below its oldest task, as the read `a` that saw
+ * that task placed it. Read after `a`, tasks that arrived in between would
+ * have put tasks the ledger holds on the page: with none, none arrived (or
+ * more than it holds). Read before it, they would leave a gap the page cannot
+ * show: only a read at the same moment (overlapping it) with the same total
+ * is taken — that as many tasks left the tail as arrived, unseen, is the risk
+ * the Tasks scan takes too (execute/task-scan.ts). And never across more than
+ * `ttlMs`.
  */
-function joinsBelow(stamp: ReadStamp, total: number, a: Alignment, ttlMs: number): boolean {
+function joinsBelow(stamp: ReadStamp, total: number, a: Seam, ttlMs: number): boolean {
   return total === a.total && stamp.ended >= a.stamp.started && Math.abs(stamp.started - a.stamp.started) <= ttlMs * 1000
 }
 
 /**
- * Whether a full page right above the ledger's newest task that shares no task
- * with it may join it: read wholly before the placing read (a task arriving in
- * between would have put the ledger's newest task on it), or at the same
- * moment with the same total.
+ * Whether a full page right above the ledger's newest task, as the read `a`
+ * that saw that task placed it, may join it when it shares no task with it:
+ * read wholly before `a` (a task arriving in between would have put that
+ * task on it), or at the same moment with the same total.
  */
-function joinsAbove(stamp: ReadStamp, total: number, a: Alignment): boolean {
+function joinsAbove(stamp: ReadStamp, total: number, a: Seam): boolean {
   return stamp.ended <= a.stamp.started || (total === a.total && overlap(stamp, a))
 }
 

@@ -251,3 +251,21 @@ t.test('later(): a page the ledger may serve once the page holding its newest ta
   t.equal(ledger.later(3), false)
   t.same(ids(ledger.page(3)?.value), ids(pageOf(now, 3)), 'served')
 })
+
+t.test('pages of new tasks read together join upward, each against the read that saw the task it meets', async (t) => {
+  const { ledger } = setup()
+  const old = list(10)
+  ledger.note(pageOf(old, 0), read(), 0)
+  ledger.note(pageOf(old, 1), read(), 0)
+  // 40 tasks arrive; pages 6 and 7 (all new) are read in one batch with page 8...
+  const batch = list(50)
+  const base = (tick += 10)
+  ledger.note(pageOf(batch, 6), { started: base, ended: base + 100 }, 0)
+  ledger.note(pageOf(batch, 7), { started: base + 1, ended: base + 101 }, 0)
+  t.equal(ledger.stats().tasks, 10, 'they wait: nothing places them yet')
+  // ...whose read came after one more task arrived: it holds page 7's last task, and the ledger's newest.
+  ledger.note(pageOf(list(51), 8), { started: base + 2, ended: base + 200 }, 0)
+  t.equal(ledger.stats().tasks, 20, 'page 8 placed, page 7 by the task they share, page 6 against page 7\'s read (same moment, same total)')
+  t.same(ids(ledger.page(7)?.value), ids(pageOf(list(51), 7)), 'served as the upstream lists it after the arrival')
+  t.equal(ledger.page(6), null, 'page 6 now starts with task 21, which it does not hold')
+})
