@@ -24,6 +24,7 @@ export interface LedgerStore {
   /** When the read that placed the kept ledger started, or null: none kept (or Redis did not answer). */
   placedAt(credential: Credential, name: string): Promise<number | null>
   load(credential: Credential, name: string): Promise<LedgerSnapshot | null>
+  /** Keeps it, unless a ledger placed by a later read is kept already. */
   save(credential: Credential, name: string, snapshot: LedgerSnapshot): Promise<void>
 }
 
@@ -34,6 +35,18 @@ export interface LedgerStoreOptions {
   /** How long a kept ledger stays in Redis after its last save. */
   readonly ttlMs: number
 }
+
+/**
+ * Sets the kept ledger (KEYS[1]) and when it was placed (KEYS[2]) unless a
+ * ledger placed later is kept already: a replica that saves late (its quiet
+ * time ended after another's) never replaces a newer ledger with its older one.
+ */
+const SAVE_IF_NEWER = `
+local at = redis.call('GET', KEYS[2])
+if at and tonumber(at) >= tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return 1`
 
 /** Entries per line of the kept text (each line is parsed between turns of the event loop). */
 const LINE = 500
@@ -66,7 +79,7 @@ export function redisLedgerStore(options: LedgerStoreOptions): LedgerStore {
     async save(credential, name, snapshot) {
       const k = keys(credential, name)
       const sealed = options.boxes(credential, 'ledger').sealBytes(k.aad, await zip(Buffer.from(await render(snapshot), 'utf8')))
-      await store.attempt('ledger set', (r) => r.multi().set(k.value, sealed, 'PX', options.ttlMs).set(k.at, String(snapshot.align.stamp.started), 'PX', options.ttlMs).exec(), null)
+      await store.attempt('ledger set', (r) => r.eval(SAVE_IF_NEWER, 2, k.value, k.at, sealed, String(snapshot.align.stamp.started), String(options.ttlMs)), null)
     }
   }
 }
