@@ -18,6 +18,7 @@ import type { BenchOptions } from './options.js'
 import { startServerProcess } from './processes.js'
 import type { ResultRow } from './result.js'
 import { fixed, kilo, seconds } from './stats.js'
+import { runLoop } from './rest-loop.js'
 
 const HOUR = 3_600_000
 /** Long enough for a cold load of 100,000 tasks to end within it. */
@@ -46,6 +47,8 @@ export interface IncrementalFigures {
   readonly arrived: number
   readonly notFinalPages: number
   readonly ledgerBytes: number
+  /** One upstream call's time, measured one after another. */
+  readonly perCallMs: number
   /** Calls of the one-time probes, made before the cold load. */
   readonly probes: number
   readonly memory: { readonly heapBytes: number; readonly estimate: number; readonly tasks: number }
@@ -155,7 +158,11 @@ export async function measureIncremental(options: BenchOptions, log: (line: stri
     const pages = new Set<number>()
     sim.tasks().forEach((w, i) => { if (cold.notFinal.has(w.id) || warm.notFinal.has(w.id)) pages.add(Math.floor(i / P)) })
     const hour = await load(`an hour later, ${arrived} new tasks`)
-    return { tasks: options.tasks, pageSize: P, latencyMs: options.latencyMs, concurrency: config.upstreamConcurrency, probes, coldPages, cold, warm, hour, arrived, notFinalPages: pages.size, ledgerBytes: bytes, memory: ledgerMemory(sim.tasks()) }
+    // What one call costs beyond its latency (HTTP, JSON, the simulator): 40 calls one after another.
+    const loop = await runLoop(sim, 3650, 40)
+    const perCallMs = loop.pagesMs / loop.pages
+    return {
+      perCallMs, tasks: options.tasks, pageSize: P, latencyMs: options.latencyMs, concurrency: config.upstreamConcurrency, probes, coldPages, cold, warm, hour, arrived, notFinalPages: pages.size, ledgerBytes: bytes, memory: ledgerMemory(sim.tasks()) }
   } finally {
     await bridge.close()
     await sim.close()
@@ -177,8 +184,8 @@ export function incrementalRows(f: IncrementalFigures): ResultRow[] {
     {
       id: '8b', what: 'Incremental: cold load time ÷ ideal', value: fixed(f.cold.ms / idealMs), spread: '', runs: 1,
       target: '≤ 1.05', met: f.cold.ms <= 1.05 * idealMs,
-      detail: `${seconds(f.cold.ms)}; ideal ${seconds(idealMs)} = ${f.coldPages} pages × ${f.latencyMs} ms ÷ ${f.concurrency}`,
-      ...(f.cold.ms <= 1.05 * idealMs ? {} : { why: 'The same paging floor as measurement 1: a bridge page is 50 upstream pages in rounds of UPSTREAM_CONCURRENCY, and the limiter drains at each page boundary; each call also costs more than its latency.' })
+      detail: `${seconds(f.cold.ms)}; ideal ${seconds(idealMs)} = ${f.coldPages} pages × ${f.latencyMs} ms ÷ ${f.concurrency}; with a call's measured cost (${fixed(f.perCallMs, 1)} ms, 40 calls one after another) the ideal is ${seconds(f.coldPages * f.perCallMs / f.concurrency)} and the load ${fixed(f.cold.ms / (f.coldPages * f.perCallMs / f.concurrency))} × that`,
+      ...(f.cold.ms <= 1.05 * idealMs ? {} : { why: `Each upstream call costs ${fixed(f.perCallMs - f.latencyMs, 1)} ms more than its latency (HTTP, JSON, the simulator), which the ideal leaves out; the rest is the paging floor of measurement 1: a bridge page is 50 upstream pages in rounds of UPSTREAM_CONCURRENCY, and the limiter drains a little at each of the ${Math.ceil(f.cold.rows / 1000)} page boundaries.` })
     },
     {
       id: '8c', what: 'Incremental: repeat within CACHE_TTL_S, calls', value: String(f.warm.calls), spread: '', runs: 1,

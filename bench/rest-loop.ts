@@ -23,7 +23,7 @@ export interface LoopFigures {
   readonly extrapolated: boolean
 }
 
-async function runLoop(sim: Simulator, days: number, maxPages: number): Promise<{ loginMs: number; pagesMs: number; pages: number; rows: number; last: boolean }> {
+export async function runLoop(sim: Simulator, days: number, maxPages: number): Promise<{ loginMs: number; pagesMs: number; pages: number; rows: number; last: boolean }> {
   const t0 = performance.now()
   const login = await fetch(`${sim.url}${UPSTREAM_PATHS.login}`, {
     method: 'POST',
