@@ -12,6 +12,7 @@ import type { WireTask } from '../src/upstream/wire.js'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { TaskLedger } from '../src/upstream/task-ledger.js'
+import { springPage } from '../src/upstream/wire.js'
 import type { SpringPage } from '../src/upstream/wire.js'
 import { POWER_QUERY_HEADERS, readFeed } from './http.js'
 import type { BenchOptions } from './options.js'
@@ -66,7 +67,7 @@ function ledgerMemory(tasks: readonly WireTask[]): { heapBytes: number; estimate
   const pages: SpringPage<WireTask>[] = []
   for (let k = 0; k < texts.length; k++) {
     const content = JSON.parse(texts[k] as string) as WireTask[]
-    pages.push({ content, number: k, size: P, totalElements: tasks.length, totalPages: Math.ceil(tasks.length / P), first: k === 0, last: (k + 1) * P >= tasks.length, numberOfElements: content.length, empty: false, pageable: { pageNumber: k, pageSize: P, sort: { sorted: false, empty: true, unsorted: true }, offset: k * P, paged: true, unpaged: false }, sort: { sorted: false, empty: true, unsorted: true } })
+    pages.push(springPage(content, k, P, tasks.length))
   }
   const ledger = new TaskLedger({ ttlMs: 60_000, verifyMs: 86_400_000, maxBytes: 1e12, now: Date.now, upstreamNow: Date.now, windowDays: 3652 })
   let stamp = 0

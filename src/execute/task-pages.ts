@@ -13,6 +13,7 @@ import { bridgeError } from '../errors.js'
 import { MS_PER_DAY } from '../odata/civil-date.js'
 import type { ReadStamp, Stamped } from '../upstream/page-cache.js'
 import { TASK_WINDOW_DAYS } from '../upstream/task-order.js'
+import { springPage } from '../upstream/wire.js'
 import type { SpringPage, WireTask } from '../upstream/wire.js'
 import type { ExecContext } from './context.js'
 import type { PageRun } from './page-run.js'
@@ -125,7 +126,6 @@ class LedgerListed implements TaskPages {
 /** Positions never move in a load of this view: every page is as good as any other read. */
 const TIMELESS: ReadStamp = { started: 0, ended: 0 }
 
-const UNSORTED = { sorted: false, empty: true, unsorted: true }
 
 /** An upstream that lists oldest first, read back from the end of the list as it stood when the load started. */
 export class ReversedPages implements TaskPages {
@@ -199,21 +199,7 @@ export class ReversedPages implements TaskPages {
       }
       content.push(task)
     }
-    const total = this.listed
-    const totalPages = Math.ceil(total / this.size)
-    return {
-      content,
-      number: page,
-      size: this.size,
-      totalElements: total,
-      totalPages,
-      first: page === 0,
-      last: page >= totalPages - 1,
-      numberOfElements: content.length,
-      empty: content.length === 0,
-      pageable: { pageNumber: page, pageSize: this.size, sort: UNSORTED, offset: page * this.size, paged: true, unpaged: false },
-      sort: UNSORTED
-    }
+    return springPage(content, page, this.size, this.listed)
   }
 
   stamp(): ReadStamp {

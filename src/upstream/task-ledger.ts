@@ -24,6 +24,7 @@
 // and all of `verifyMs` by the task's date, so the pages of one long first load
 // come due over many later loads, not all in one.
 import type { ReadStamp, Stamped } from './page-cache.js'
+import { springPage } from './wire.js'
 import type { SpringPage, WireTask } from './wire.js'
 import { parseInstant } from './wire-instant.js'
 
@@ -104,7 +105,6 @@ const WEEK_MS = 7 * DAY_MS
 /** Estimated bytes of an entry beyond its strings: the objects, the index. */
 const ENTRY_OVERHEAD = 320
 
-const UNSORTED = { sorted: false, empty: true, unsorted: true }
 
 function bytesOf(task: WireTask): number {
   let n = ENTRY_OVERHEAD
@@ -517,21 +517,4 @@ function joinsBelow(stamp: ReadStamp, total: number, a: Seam, ttlMs: number): bo
  */
 function joinsAbove(stamp: ReadStamp, total: number, a: Seam): boolean {
   return stamp.ended <= a.stamp.started || (total === a.total && overlap(stamp, a))
-}
-
-function springPage(content: WireTask[], page: number, size: number, total: number): SpringPage<WireTask> {
-  const totalPages = Math.ceil(total / size)
-  return {
-    content,
-    number: page,
-    size,
-    totalElements: total,
-    totalPages,
-    first: page === 0,
-    last: page >= totalPages - 1,
-    numberOfElements: content.length,
-    empty: content.length === 0,
-    pageable: { pageNumber: page, pageSize: size, sort: UNSORTED, offset: page * size, paged: true, unpaged: false },
-    sort: UNSORTED
-  }
 }

@@ -94,6 +94,26 @@ export interface SpringPage<T> {
   sort: SpringSort
 }
 
+const UNSORTED: SpringSort = { sorted: false, empty: true, unsorted: true }
+
+/** Page `page` of `size` rows of a listing of `total`, holding `content`, as Spring writes it (unsorted): the pages the bridge makes up itself. */
+export function springPage<T>(content: T[], page: number, size: number, total: number): SpringPage<T> {
+  const totalPages = Math.ceil(total / size)
+  return {
+    content,
+    number: page,
+    size,
+    totalElements: total,
+    totalPages,
+    first: page === 0,
+    last: page >= totalPages - 1,
+    numberOfElements: content.length,
+    empty: content.length === 0,
+    pageable: { pageNumber: page, pageSize: size, sort: UNSORTED, offset: page * size, paged: true, unpaged: false },
+    sort: UNSORTED
+  }
+}
+
 /** GET /api/v2/maestro/version (no auth). */
 export interface VersionResponse {
   version: string
