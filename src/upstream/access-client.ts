@@ -255,6 +255,9 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
         const held = heldOf(params, true)
         if (held === null) return null
         await catchUp(held)
+        // Pages of another size than this bridge asks for (a replica set otherwise) are not this request's pages.
+        const size = await sizeFor('tasks')
+        if (size !== undefined && held.ledger.pageSize !== size) return null
         const served = held.ledger.page(page)
         // Pages from the ledger resolve at once, like pages from the cache: take turns.
         if (served !== null && ++reads > READS_BEFORE_TURNS) await takeTurn()

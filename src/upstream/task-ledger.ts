@@ -170,9 +170,11 @@ export class TaskLedger {
     if (mine !== null && mine.stamp.started >= snapshot.align.stamp.started) return false
     const entries: Entry[] = []
     let last = Infinity
+    const ids = new Set<number>()
     for (const [task, readAt, due] of snapshot.entries) {
       const date = parseInstant(task.dateCreation)
-      if (!(date <= last)) return false
+      if (!(date <= last) || ids.has(task.id)) return false
+      ids.add(task.id)
       last = date
       entries.push({ task, date, readAt, due, bytes: bytesOf(task) })
     }
@@ -186,6 +188,11 @@ export class TaskLedger {
     this.tail = { ...this.head, pos: snapshot.align.u + entries.length - 1 }
     this.bound()
     return true
+  }
+
+  /** Rows per page of the reads it holds (null: none). */
+  get pageSize(): number | null {
+    return this.size
   }
 
   /** Estimated bytes held. */

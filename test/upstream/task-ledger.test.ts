@@ -269,3 +269,18 @@ t.test('pages of new tasks read together join upward, each against the read that
   t.same(ids(ledger.page(7)?.value), ids(pageOf(list(51), 7)), 'served as the upstream lists it after the arrival')
   t.equal(ledger.page(6), null, 'page 6 now starts with task 21, which it does not hold')
 })
+
+t.test('a kept ledger is taken only when it was placed later, and holds together', async (t) => {
+  const { ledger } = setup()
+  const rows = list(10)
+  ledger.note(pageOf(rows, 0), read(), 0)
+  const snapshot = ledger.snapshot()
+  t.ok(snapshot !== null)
+  const other = setup().ledger
+  t.equal(other.restore(snapshot as NonNullable<typeof snapshot>), true, 'an empty ledger takes it')
+  t.same(ids(other.page(0)?.value), ids(pageOf(rows, 0)))
+  t.equal(ledger.restore(snapshot as NonNullable<typeof snapshot>), false, 'not one placed by the same read')
+  const twice = { ...(snapshot as NonNullable<typeof snapshot>), align: { ...(snapshot as NonNullable<typeof snapshot>).align, stamp: { started: 1e15, ended: 1e15 + 1 } } }
+  t.equal(setup().ledger.restore({ ...twice, entries: [...twice.entries, twice.entries[0] as (typeof twice.entries)[number]] }), false, 'not one holding a task twice')
+  t.equal(setup().ledger.restore({ ...twice, entries: [...twice.entries].reverse() }), false, 'not one out of the newest-first order')
+})
