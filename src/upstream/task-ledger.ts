@@ -295,15 +295,24 @@ export class TaskLedger {
       while (this.pending.length > 0 && this.bytes + this.pendingBytes > this.options.maxBytes) this.pendingBytes -= (this.pending.shift() as Pending).bytes
       return
     }
-    // Pages read before the one that placed the ledger may join it now.
+    // Pages read before the one that placed the ledger may join it now: those
+    // above from the bottom up, those below from the top down, so that a run of
+    // them joins in one sweep each way (hours of new tasks are hundreds of pages).
     for (let progress = true; progress && this.pending.length > 0;) {
       progress = false
-      for (const p of [...this.pending]) {
-        if (!this.pending.includes(p)) continue
-        if (this.place(p)) {
-          this.pending = this.pending.filter((x) => x !== p)
-          progress = true
-        }
+      const before = this.changes
+      const placed = new Set<Pending>()
+      const up = [...this.pending].sort((x, y) => y.value.number - x.value.number)
+      const down = [...up].reverse()
+      for (const p of [...up, ...down]) {
+        if (placed.has(p)) continue
+        if (this.place(p)) placed.add(p)
+        // Emptied: nothing held is left to join.
+        if (this.entries.length === 0 && this.changes !== before) break
+      }
+      if (placed.size > 0) {
+        progress = this.entries.length > 0
+        this.pending = this.pending.filter((x) => !placed.has(x))
       }
     }
     const stale = this.options.now() - this.options.ttlMs

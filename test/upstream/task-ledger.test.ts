@@ -284,3 +284,17 @@ t.test('a kept ledger is taken only when it was placed later, and holds together
   t.equal(setup().ledger.restore({ ...twice, entries: [...twice.entries, twice.entries[0] as (typeof twice.entries)[number]] }), false, 'not one holding a task twice')
   t.equal(setup().ledger.restore({ ...twice, entries: [...twice.entries].reverse() }), false, 'not one out of the newest-first order')
 })
+
+t.test('hundreds of pages of new tasks, read before the page that places them, all join', async (t) => {
+  const { ledger } = setup()
+  const old = list(10)
+  ledger.note(pageOf(old, 0), read(), 0)
+  ledger.note(pageOf(old, 1), read(), 0)
+  const now = list(1510)
+  for (let k = 0; k < 300; k++) ledger.note(pageOf(now, k), read(), 0)
+  t.equal(ledger.stats().tasks, 10, '300 pages of new tasks wait')
+  ledger.note(pageOf(now, 300), read(), 0)
+  t.equal(ledger.stats().tasks, 1510, 'all joined once the page holding the newest known task was read')
+  t.same(ids(ledger.page(0)?.value), ids(pageOf(now, 0)))
+  t.same(ids(ledger.page(301)?.value), ids(pageOf(now, 301)))
+})
