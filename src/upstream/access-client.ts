@@ -87,6 +87,17 @@ interface Held {
 /** Epoch ms on the clock read stamps are made on (page-cache.ts). */
 const stampClockMs = (): number => performance.timeOrigin + performance.now()
 
+/** paramsKey, once per parameters object (a plan's parameters serve every page read of its request). */
+const paramKeys = new WeakMap<ReadParams, string>()
+function keyOf(params: ReadParams): string {
+  let key = paramKeys.get(params)
+  if (key === undefined) {
+    key = paramsKey(params)
+    paramKeys.set(params, key)
+  }
+  return key
+}
+
 /** Thrown by the read of an order that is not held: get() then answers null. */
 const NOT_HELD = Symbol('not held')
 
@@ -162,16 +173,16 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
       }
       return k
     }
-    const noteTotal = (route: string, params: ReadParams, total: number): void => { known().totals.set(`${route} ${paramsKey(params)}`, total) }
+    const noteTotal = (route: string, params: ReadParams, total: number): void => { known().totals.set(`${route} ${keyOf(params)}`, total) }
     // The ledger of this credential's tasks read with these parameters: only in the order it mirrors.
     const heldOf = (params: ReadParams, create: boolean): Held | null => {
       if (ledgerSettings.maxBytes <= 0 || ledgerSettings.ttlMs <= 0 || listing !== 'newest-first') return null
-      const key = `${id} ${paramsKey(params)}`
+      const key = `${id} ${keyOf(params)}`
       let held = ledgers.get(key)
       if (held === undefined && create) {
         const days = Number(params['days'])
         const ledger = new TaskLedger({ ...ledgerSettings, upstreamNow: () => client.clock.now(), windowDays: Number.isFinite(days) ? days : Infinity })
-        const h: Held = { ledger, credential, name: `tasks ${paramsKey(params)}`, ready: Promise.resolve(), checkedAt: ledgerSettings.now(), checking: null, savedVersion: ledger.version, save: null }
+        const h: Held = { ledger, credential, name: `tasks ${keyOf(params)}`, ready: Promise.resolve(), checkedAt: ledgerSettings.now(), checking: null, savedVersion: ledger.version, save: null }
         // What another replica, or this one before a restart, kept.
         if (shared !== undefined) {
           h.ready = shared.load(credential, h.name).then((snapshot) => {
@@ -220,7 +231,7 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
         })
       }
     }
-    const pageKey = (route: PagedRoute, page: number, params: ReadParams, size: number | undefined): string => `${id} ${route} ${paramsKey(params)} size=${size ?? '-'} page=${page}`
+    const pageKey = (route: PagedRoute, page: number, params: ReadParams, size: number | undefined): string => `${id} ${route} ${keyOf(params)} size=${size ?? '-'} page=${page}`
     const readPage = async <T>(route: PagedRoute, page: number, params: ReadParams, fresh: boolean, stop: AbortSignal | undefined): Promise<Stamped<SpringPage<T>>> => {
       const size = await sizeFor(route)
       const read = await cache.get<SpringPage<T>>(pageKey(route, page, params, size),
@@ -235,7 +246,7 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
         if (held !== null) {
           await held.ready
           held.ledger.note(tasks, read.stamp, read.cached ? stampClockMs() - read.stamp.ended / 1000 : 0)
-          ledgers.set(`${id} ${paramsKey(params)}`, held)
+          ledgers.set(`${id} ${keyOf(params)}`, held)
           changed(held)
         }
       }
@@ -286,11 +297,11 @@ export function clientAccess(client: InsightsClient, cache: PageCache, pageSize:
         pumpAhead()
       },
       async list<T>(route: 'runners', params: ReadParams): Promise<Stamped<T[]>> {
-        const read = await cache.get<T[]>(`${id} ${route} ${paramsKey(params)}`, (s) => client.list<T>(credential, route, { params, signal: s }), false, credential, signal)
+        const read = await cache.get<T[]>(`${id} ${route} ${keyOf(params)}`, (s) => client.list<T>(credential, route, { params, signal: s }), false, credential, signal)
         noteTotal(route, params, read.value.length)
         return read
       },
-      total: (route, params) => seen.get(id)?.totals.get(`${route} ${paramsKey(params)}`) ?? null,
+      total: (route, params) => seen.get(id)?.totals.get(`${route} ${keyOf(params)}`) ?? null,
       async taskOrder() {
         const { setting } = taskOrder
         const finding = setting === 'auto' ? await client.taskOrder(credential) : configuredOrder(setting)

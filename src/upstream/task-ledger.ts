@@ -125,6 +125,8 @@ export class TaskLedger {
   private size: number | null = null
   private pending: Pending[] = []
   private pendingBytes = 0
+  /** Grows each time tasks are added at an edge (only then may held pages join). */
+  private edgeMoves = 0
   /** Whether the ledger holds the list down to its oldest task (as of the read that placed its oldest). */
   private toEnd = false
   /** The upstream's total at the latest read noted, placed or not. */
@@ -286,15 +288,25 @@ export class TaskLedger {
     const at = this.options.now() - Math.max(0, ageMs)
     this.counters.noted++
     if (this.seen === null || stamp.started > this.seen.started) this.seen = { total: value.totalElements, started: stamp.started }
+    const movesBefore = this.edgeMoves
     if (!this.place({ value, stamp, at, bytes: 0 })) {
       // Held until the page that places it arrives (new tasks above the ledger:
       // an hour of a busy workspace is many pages), within the ledger's bound.
       const bytes = value.content.reduce((n, t) => n + bytesOf(t), 0)
       this.pending.push({ value, stamp, at, bytes })
       this.pendingBytes += bytes
-      while (this.pending.length > 0 && this.bytes + this.pendingBytes > this.options.maxBytes) this.pendingBytes -= (this.pending.shift() as Pending).bytes
+      // Held in the order read: the oldest go first, past CACHE_TTL_S or the bound.
+      const stale = this.options.now() - this.options.ttlMs
+      while (this.pending.length > 0 && ((this.pending[0] as Pending).at < stale || this.bytes + this.pendingBytes > this.options.maxBytes)) this.pendingBytes -= (this.pending.shift() as Pending).bytes
       return
     }
+    // Held pages join at the edges: by a task added there, or as the next page of a
+    // seam. When neither may be, no sweep (it would try every held page).
+    const atSeam = (p: Pending): boolean => {
+      const first = p.value.number * p.value.size
+      return (this.head !== null && first + p.value.content.length === this.head.pos) || (this.tail !== null && first === this.tail.pos + 1)
+    }
+    if (this.edgeMoves === movesBefore && !this.pending.some(atSeam)) return
     // Pages read before the one that placed the ledger may join it now: those
     // above from the bottom up, those below from the top down, so that a run of
     // them joins in one sweep each way (hours of new tasks are hundreds of pages).
@@ -313,11 +325,9 @@ export class TaskLedger {
       if (placed.size > 0) {
         progress = this.entries.length > 0
         this.pending = this.pending.filter((x) => !placed.has(x))
+        this.pendingBytes = this.pending.reduce((n, p) => n + p.bytes, 0)
       }
     }
-    const stale = this.options.now() - this.options.ttlMs
-    this.pending = this.pending.filter((p) => p.at >= stale)
-    this.pendingBytes = this.pending.reduce((n, p) => n + p.bytes, 0)
   }
 
   /** Places a page: true when it joined (or emptied) the ledger, false when it cannot be placed yet. */
@@ -403,6 +413,7 @@ export class TaskLedger {
       this.entries = added.concat(this.entries)
     }
     this.changes++
+    if (above > 0 || below >= 0) this.edgeMoves++
     // Where the ledger's newest and oldest tasks stand in this read.
     const head: Seam = { pos: (u as number) - above, total: value.totalElements, stamp }
     const tail: Seam = { pos: head.pos + this.entries.length - 1, total: value.totalElements, stamp }
@@ -429,7 +440,7 @@ export class TaskLedger {
 
   private refresh(e: Entry, task: WireTask, at: number): void {
     const wasFinal = FINAL_STATES.has(e.task.state)
-    if (wasFinal && e.task !== task && JSON.stringify(e.task) !== JSON.stringify(task)) this.counters.finalChanged++
+    if (wasFinal && e.task !== task && changedAfterEnd(e.task, task)) this.counters.finalChanged++
     this.bytes -= e.bytes
     e.task = task
     e.bytes = bytesOf(task)
@@ -505,6 +516,12 @@ export class TaskLedger {
     this.seen = null
     this.bytes = 0
   }
+}
+
+/** Whether a final task read again shows another outcome than before (what a run changes, compared field by field: this runs for every task read again). */
+function changedAfterEnd(was: WireTask, now: WireTask): boolean {
+  return was.state !== now.state || was.finishStatus !== now.finishStatus || was.dateLastModified !== now.dateLastModified ||
+    was.processedItems !== now.processedItems || was.failedItems !== now.failedItems || was.totalItems !== now.totalItems || was.machineId !== now.machineId
 }
 
 /** Whether two reads overlapped in time (neither ended before the other started). */
