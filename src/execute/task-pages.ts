@@ -79,9 +79,9 @@ class LedgerListed implements TaskPages {
 
   private async fetch(page: number): Promise<SpringPage<WireTask>> {
     if (!this.ledgerOff && !this.read.has(page) && this.ledger.later(page)) {
-      // The page holding the ledger's newest task may be among those asked before this one.
-      const before = [...this.pages].filter(([p]) => p < page).map(([, p]) => p)
-      await Promise.allSettled(before)
+      // The page holding the ledger's newest task may be the one asked before this
+      // (which waits in turn for its own, while the ledger may serve it later).
+      await this.pages.get(page - 1)?.catch(() => undefined)
     }
     if (!this.ledgerOff && !this.read.has(page)) {
       const served = await this.ledger.page(page)
