@@ -37,6 +37,11 @@ import { createInsightsClient } from './upstream/client.js'
 import { createPageCache } from './upstream/page-cache.js'
 import type { InsightsClient } from './upstream/client.js'
 import { HeavyGate } from './execute/heavy-gate.js'
+import { LoadBook } from './monitor/loads.js'
+import { Monitor } from './monitor/monitor.js'
+import { redisMonitorShare } from './monitor/share.js'
+import { UpstreamMinutes } from './monitor/upstream-minutes.js'
+import { monitorRoutes } from './routes/monitor.js'
 
 /** Seconds a heavy request refused at the gate is told to wait before retrying. */
 const HEAVY_RETRY_AFTER_S = 10
@@ -86,6 +91,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
   const now = options.now ?? Date.now
   const metrics = createMetrics()
+  // Loads as things, the upstream's last hour: what /monitor shows (with Redis, of every replica).
+  const minutes = new UpstreamMinutes(now)
   // Every key from BRIDGE_SECRET (src/keys.ts); without Redis, nothing outlives the process.
   const keys = config.bridgeSecret === null ? ephemeralKeys() : bridgeKeys(config.bridgeSecret)
   // REDIS_URL: page and token caches shared by the replicas (docs/deploy.md), closed with the app.
@@ -107,7 +114,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     maxConcurrentPerCredential: config.upstreamConcurrency,
     now,
     logger: app.log,
-    onCall: metrics.upstreamCall,
+    onCall: (event) => {
+      metrics.upstreamCall(event)
+      minutes.record(event)
+    },
     credentialId: keys.credentialId,
     ...(shared === null ? {} : { tokenCache: shared.tokenCache })
   })
@@ -117,7 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(securityHeaders)
   await app.register(gracefulShutdown)
   await app.register(serverLimits)
-  await app.register(backPressure, { maxEventLoopDelayMs: config.pressureMaxEventLoopDelayMs, maxHeapPercent: config.pressureMaxHeapPercent })
+  await app.register(backPressure, { maxEventLoopDelayMs: config.pressureMaxEventLoopDelayMs, maxHeapPercent: config.pressureMaxHeapPercent, onShed: metrics.shed })
   await app.register(odataHeaders)
   await app.register(metricsPlugin, { metrics })
   await app.register(clientAuth, {
@@ -138,10 +148,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => sendError(request, reply, bridgeError('BRIDGE_ERR_NOT_FOUND',
     `No resource at ${request.url.split('?')[0]?.slice(0, 120)}: the OData feed is at /odata/.`, { target: 'url' })))
   await app.register(openapi, { config })
+  const pageCache = metrics.watchPageCache((shared?.pageCache ?? createPageCache)({ ttlMs: config.cacheTtlS * 1000, maxBytes: config.cacheMaxBytes, now }))
+  const share = shared === null ? null : redisMonitorShare({ store: shared.store, key: keys.monitorKey, abandonMs: config.loadAbandonMs })
+  const book = new LoadBook({
+    now,
+    abandonMs: config.loadAbandonMs,
+    log: (line, message) => app.log.info(line, message),
+    onEnded: (load) => {
+      metrics.loadEnded(load)
+      share?.pushRecent(load)
+    },
+    ...(share === null ? {} : { sightings: share })
+  })
+  metrics.watchLoads(() => book.inFlight())
   const feed = new Feed({
     access: clientAccess(
       client,
-      metrics.watchPageCache((shared?.pageCache ?? createPageCache)({ ttlMs: config.cacheTtlS * 1000, maxBytes: config.cacheMaxBytes, now })),
+      pageCache,
       config.upstreamPageSize,
       // Orders of loads answered in several pages: held as long as a Power BI refresh may last.
       (shared?.otherCache ?? createPageCache)({ ttlMs: LOAD_ORDER_TTL_MS, maxBytes: Math.floor(config.cacheMaxBytes / 4), now }),
@@ -168,11 +191,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     apiKeyParam: config.apiKeyParam,
     onRows: metrics.rowsServed,
     onEstimate: metrics.estimateRatio,
+    loads: book,
     now
+  })
+  const monitor = new Monitor({
+    now,
+    book,
+    minutes,
+    caches: () => {
+      const page = pageCache.stats()
+      const ledger = ledgers?.stats()
+      return { pageCache: { bytes: page.bytes, entries: page.entries }, ledger: { tasks: ledger?.tasks ?? 0, bytes: ledger?.bytes ?? 0 } }
+    },
+    share
+  })
+  app.addHook('onClose', async () => {
+    book.close()
+    monitor.close()
   })
   const csdl = renderCsdl(bridgeCapabilities)
   await app.register(odataRoutes, { publicUrl: config.publicUrl, csdl: { xml: csdl, json: renderCsdlJson(csdl) }, feed, deadlineMs: config.requestDeadlineMs })
   await app.register(healthRoutes, { client, mode: config.mode, credentials: options.credentials, ...(shared === null ? {} : { sharedCache: shared.status }) })
   await app.register(landingRoutes, { config, upstreamUrl: options.upstreamUrl })
+  await app.register(monitorRoutes, { monitor, mode: config.mode, credentialId: keys.credentialId })
   return app
 }

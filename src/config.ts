@@ -46,6 +46,7 @@ const SCHEMA = {
     REDIS_URL: { type: 'string', pattern: '^rediss?://[^\\s]+$', description: 'redis:// or rediss:// (TLS) URL of a Redis shared by several replicas: upstream pages, tokens, task ledgers and the orders of paged loads are kept there, sealed with each workspace credential and BRIDGE_SECRET (required with it). Unset: caches stay in memory. If Redis is unreachable the bridge serves from the upstream.' },
     REDIS_KEY_PREFIX: { type: 'string', pattern: '^[A-Za-z0-9_.:{}-]{0,64}$', default: 'botcity-odata:', description: 'Prefix of every Redis key the bridge writes (deployments sharing one Redis need different prefixes).' },
     RATE_LIMIT_PER_MIN: { type: 'integer', minimum: 0, maximum: 1000000, default: 6000, description: 'Requests per minute one client may make (a client: the bridge key that matched, or the workspace credential BotCity accepted, else its address); above it 429 with Retry-After. 0 disables the limit. Failed sign-ins are limited apart: three free per address and login, then waits that double up to a minute.' },
+    LOAD_ABANDON_S: { type: 'integer', minimum: 1, maximum: 86400, default: 600, description: 'How long after a page of a load (a first request and the nextLinks that follow it) its next request may come: past it the load is recorded as abandoned (one log line, /monitor, botcity_odata_loads_total), or as failed if its last answer was an error its client would retry.' },
     REQUEST_DEADLINE_S: { type: 'integer', minimum: 1, maximum: 3600, default: 540, description: 'Longest time one request may take (below Power Query\'s 600 s): past it the bridge stops the request\'s upstream reads and answers 504. A client that disconnects stops them at once.' },
     PRESSURE_MAX_EVENT_LOOP_DELAY_MS: { type: 'integer', minimum: 0, maximum: 60000, default: 1000, description: 'Back-pressure: above this mean event-loop delay the bridge answers 503 with Retry-After until it recovers. 0 disables the check.' },
     PRESSURE_MAX_HEAP_PERCENT: { type: 'integer', minimum: 0, maximum: 100, default: 90, description: 'Back-pressure: above this share of the V8 heap limit in use the bridge answers 503 with Retry-After. 0 disables the check.' },
@@ -97,6 +98,8 @@ export interface Config {
   readonly bridgeSecret: string | null
   /** REQUEST_DEADLINE_S in ms. */
   readonly requestDeadlineMs: number
+  /** LOAD_ABANDON_S in ms. */
+  readonly loadAbandonMs: number
   /** Redis shared by the replicas (page, token and order caches); null: in-memory caches. */
   readonly redisUrl: string | null
   readonly redisKeyPrefix: string
@@ -116,7 +119,7 @@ interface RawEnv {
   HORIZON_DAYS: number; PAGE_SIZE: number; MAX_PAGE_SIZE: number; MAX_LOCAL_ROWS: number; REQUEST_MAX_UPSTREAM_READS: number; EXPAND_MAX_ROWS: number; HEAVY_MAX_CONCURRENT: number; HEAVY_QUEUE: number; HEAVY_QUEUE_WAIT_S: number
   UPSTREAM_TIMEOUT_MS: number; UPSTREAM_RETRIES: number; UPSTREAM_CONCURRENCY: number; UPSTREAM_PAGE_SIZE: string; UPSTREAM_TASK_ORDER: TaskOrderSetting
   TOKEN_TTL_S: number; CACHE_TTL_S: number; CACHE_MAX_MB: number; LEDGER_MAX_MB: number; LEDGER_VERIFY_H: number
-  BRIDGE_SECRET?: string; SKIPTOKEN_SECRET?: string; REQUEST_DEADLINE_S: number
+  BRIDGE_SECRET?: string; SKIPTOKEN_SECRET?: string; REQUEST_DEADLINE_S: number; LOAD_ABANDON_S: number
   REDIS_URL?: string; REDIS_KEY_PREFIX: string
   RATE_LIMIT_PER_MIN: number; PRESSURE_MAX_EVENT_LOOP_DELAY_MS: number; PRESSURE_MAX_HEAP_PERCENT: number
   DEMO_TASKS: number; DEMO_SEED: number
@@ -195,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ledger: Object.freeze({ maxBytes: raw.LEDGER_MAX_MB * 1024 * 1024, verifyMs: raw.LEDGER_VERIFY_H * 3_600_000 }),
     bridgeSecret: raw.BRIDGE_SECRET ?? null,
     requestDeadlineMs: raw.REQUEST_DEADLINE_S * 1000,
+    loadAbandonMs: raw.LOAD_ABANDON_S * 1000,
     redisUrl: raw.REDIS_URL ?? null,
     redisKeyPrefix: raw.REDIS_KEY_PREFIX,
     rateLimitPerMin: raw.RATE_LIMIT_PER_MIN,

@@ -6,7 +6,8 @@
 //   reader of those cannot test key guesses offline;
 // - the salt of the per-credential keys that seal what Redis holds
 //   (upstream/sealed-box.ts);
-// - the key that encrypts and authenticates $skiptoken values (http/skiptoken.ts).
+// - the key that encrypts and authenticates $skiptoken values (http/skiptoken.ts);
+// - the key that seals what the monitor shares in Redis (monitor/share.ts).
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto'
 import type { Credential } from './upstream/credential.js'
 
@@ -17,6 +18,8 @@ export interface BridgeKeys {
   readonly sealingSalt: Buffer
   /** AES-256-GCM key of $skiptoken values. */
   readonly skiptokenKey: Buffer
+  /** AES-256-GCM key of what the monitor shares in Redis (loads of every workspace, their queries). */
+  readonly monitorKey: Buffer
 }
 
 const LABEL = 'botcity-insights-odata'
@@ -31,7 +34,8 @@ export function bridgeKeys(secret: string | Buffer): BridgeKeys {
   return {
     credentialId: (c) => createHmac('sha256', idKey).update(c.login).update('\0').update(c.key).digest('hex').slice(0, 16),
     sealingSalt: derive(root, 'sealing'),
-    skiptokenKey: derive(root, 'skiptoken')
+    skiptokenKey: derive(root, 'skiptoken'),
+    monitorKey: derive(root, 'monitor')
   }
 }
 

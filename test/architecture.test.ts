@@ -12,6 +12,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src')
 const LAYERS: readonly (readonly string[])[] = [
   ['app.ts', 'cli.ts', 'cli-args.ts', 'server.ts', 'demo.ts'],
   ['routes', 'http'],
+  ['monitor'],
   ['execute'],
   ['plan'],
   ['evaluate', 'serialize'],

@@ -42,7 +42,7 @@ export function sumBounds(bounds: readonly (Bounds | null)[]): Bounds | null {
 }
 
 export function totalActual(reads: readonly ReadRecord[]): Actual {
-  return reads.reduce((t, r) => ({ reads: t.reads + r.actual.reads, calls: t.calls + r.actual.calls, rows: t.rows + r.actual.rows }), { reads: 0, calls: 0, rows: 0 })
+  return reads.reduce((t, r) => ({ reads: t.reads + r.actual.reads, calls: t.calls + r.actual.calls, ledger: t.ledger + r.actual.ledger, rows: t.rows + r.actual.rows }), { reads: 0, calls: 0, ledger: 0, rows: 0 })
 }
 
 /** A request's estimate and actual cost, summed over its reads: what its log line and /metrics get (no text worked out). */

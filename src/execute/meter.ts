@@ -11,7 +11,10 @@ import type { SpringPage } from '../upstream/wire.js'
 
 export interface Actual {
   reads: number
+  /** Reads that reached BotCity (the others came from the page cache or the task ledger). */
   calls: number
+  /** Reads the task ledger served. */
+  ledger: number
   rows: number
 }
 
@@ -30,9 +33,10 @@ export interface ReadRecord {
  * read ahead (a page the request's budget no longer covers is not read ahead).
  */
 export function meteredAccess(access: UpstreamAccess, actual: Actual, first: (total: number) => void = () => undefined, spend: () => void = () => undefined, mayReadAhead: () => boolean = () => true): UpstreamAccess {
-  const count = (cached: boolean, rows: number, total: number): void => {
+  const count = (cached: boolean, rows: number, total: number, ledger = false): void => {
     if (actual.reads++ === 0) first(total)
     if (!cached) actual.calls++
+    if (ledger) actual.ledger++
     actual.rows += rows
   }
   return {
@@ -47,7 +51,7 @@ export function meteredAccess(access: UpstreamAccess, actual: Actual, first: (to
       const read = await access.ledgerPage(page, params)
       if (read !== null) {
         spend()
-        count(true, read.value.content.length, read.value.totalElements)
+        count(true, read.value.content.length, read.value.totalElements, true)
       }
       return read
     },

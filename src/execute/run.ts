@@ -11,8 +11,8 @@ import { entitySetByName } from '../model/index.js'
 import type { Row } from '../model/row.js'
 import { DEFAULT_LIMITS } from '../odata/index.js'
 import type { ExpandItem } from '../odata/index.js'
-import { estimateRead } from '../plan/estimate.js'
-import type { Estimate, PlanSettings, ReadPlan, RequestPlan, UpstreamFacts } from '../plan/plan.js'
+import { estimateLoadRows, estimateRead, estimateRestReads } from '../plan/estimate.js'
+import type { Bounds, Estimate, PlanSettings, ReadPlan, RequestPlan, UpstreamFacts } from '../plan/plan.js'
 import { planExpand, planNavigationTarget, planNewestTask, planRequest } from '../plan/planner.js'
 import type { RequestInput } from '../plan/planner.js'
 import { expectResume } from '../plan/resume.js'
@@ -43,6 +43,16 @@ export interface RunInput extends RequestInput {
   readonly access: UpstreamAccess
   /** Aborted when the client leaves (a read waiting at the heavy gate gives its place up). */
   readonly signal?: AbortSignal
+  /** Told each read as it starts: its `actual` grows while it runs (the monitor's live figures). */
+  readonly onRead?: (record: ReadRecord) => void
+}
+
+/** What a whole load (this request and the nextLinks after it) costs, as the plan of this request's main read estimates it. */
+export interface LoadEstimate {
+  /** Rows the load answers, from its first page; null: not known without reading. */
+  readonly rows: Bounds | null
+  /** Upstream page reads from this request's start to the load's end; null: unknown. */
+  readonly restReads: Bounds | null
 }
 
 /** What the request answers, for the HTTP layer to serialize. */
@@ -57,6 +67,8 @@ export interface RunResult {
   readonly outcome: Outcome
   /** Every read the request made, in order, with its plan, estimate and actual cost. */
   readonly reads: readonly ReadRecord[]
+  /** A collection or $apply answer's load, as estimated once the request has read (null: other answers). */
+  readonly load: LoadEstimate | null
 }
 
 /** Each upstream route's executor. */
@@ -79,7 +91,7 @@ function compileResidual(plan: ReadPlan, now: number): RowTests {
 export async function runRequest(input: RunInput, settings: RunSettings): Promise<RunResult> {
   const run = new RequestRun(input, settings)
   const outcome = await run.outcome()
-  return { outcome, reads: run.reads }
+  return { outcome, reads: run.reads, load: run.loadEstimate() }
 }
 
 class RequestRun {
@@ -88,6 +100,8 @@ class RequestRun {
   private spent = 0
   /** Pages this request asked to read ahead. */
   private readAhead = 0
+  /** The read a collection or $apply answer comes from, and the facts it was planned with. */
+  private main: { plan: ReadPlan; facts: UpstreamFacts } | null = null
   constructor(private readonly input: RunInput, private readonly settings: RunSettings) {}
 
   /** What is known of the upstream routes of `sets` (their page sizes and the Tasks order, probed once per upstream). */
@@ -112,8 +126,9 @@ class RequestRun {
   }
 
   private readNow(plan: ReadPlan, facts: UpstreamFacts, now: number): Promise<ExecResult> {
-    const record: ReadRecord = { plan, resolved: null, actual: { reads: 0, calls: 0, rows: 0 } }
+    const record: ReadRecord = { plan, resolved: null, actual: { reads: 0, calls: 0, ledger: 0, rows: 0 } }
     this.reads.push(record)
+    this.input.onRead?.(record)
     // The request's budget (execute/budget.ts): refused before the first call when the plan knows it needs more.
     const budget = this.settings.maxUpstreamReads
     const before = this.spent
@@ -156,12 +171,14 @@ class RequestRun {
     switch (plan.kind) {
       case 'collection': {
         const { set, window } = plan.read
+        this.main = { plan: plan.read, facts }
         const result = await this.read(plan.read, facts)
         if (window.countOnly) return { kind: 'collection', set, path: plan.path, countOnly: true, rows: [], count: result.count ?? 0, next: null }
         const expanded = plan.expand.length > 0 ? await this.expand(result.rows, plan.expand) : undefined
         return { kind: 'collection', set, path: plan.path, countOnly: false, rows: result.rows, count: result.count, next: result.next, ...(expanded === undefined ? {} : { expanded }) }
       }
       case 'aggregate': {
+        this.main = { plan: plan.read, facts }
         const read = await this.read(plan.read, facts, plan.aggregate.at)
         if (read.next !== null) {
           throw bridgeError('BRIDGE_ERR_WINDOW_TOO_LARGE', `This $apply needs more than ${this.settings.maxLocalRows} rows aggregated in the bridge; add a filter(dateCreation ge …) step or a shorter days=N.`, { target: '$apply' })
@@ -182,6 +199,14 @@ class RequestRun {
         return this.runPlan(planNavigationTarget(plan, from, this.input, this.settings, targetFacts), targetFacts)
       }
     }
+  }
+
+  /** The load of the main read, with what the upstream showed meanwhile (totals, order marks, BotCity's clock). */
+  loadEstimate(): LoadEstimate | null {
+    if (this.main === null) return null
+    const { access } = this.input
+    const facts = { ...this.main.facts, upstreamNow: access.upstreamNow(), orderMarks: access.orderMarks() }
+    return { rows: estimateLoadRows(this.main.plan, facts), restReads: estimateRestReads(this.main.plan, facts) }
   }
 
   /** The entity a lookup read finds, or a "not found" error that says what can help. */

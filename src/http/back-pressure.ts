@@ -16,6 +16,8 @@ export interface BackPressureOptions {
   readonly maxHeapPercent: number
   /** How often the figures are sampled (ms); tests shorten it. */
   readonly sampleIntervalMs?: number
+  /** Told each request shed, and what was over its limit (metrics). */
+  readonly onShed?: (cause: 'event_loop' | 'heap') => void
 }
 
 /** Seconds a client is told to wait: the figures are sampled every second. */
@@ -33,6 +35,7 @@ export default fp<BackPressureOptions>(async function backPressure(app, options)
     ...(options.maxHeapPercent > 0 ? { maxHeapUsedBytes: Math.floor(heapLimit * options.maxHeapPercent / 100) } : {}),
     pressureHandler: async (request, _reply, type, value) => {
       if (EXEMPT.has(request.url.split('?', 1)[0] ?? '')) return
+      options.onShed?.(type === 'heapUsedBytes' ? 'heap' : 'event_loop')
       // One warning per ten seconds of pressure; each shed request logs at info (sendError).
       if (Date.now() - warnedAt > 10_000) {
         warnedAt = Date.now()

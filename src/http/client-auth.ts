@@ -17,7 +17,7 @@ import type { Mode } from '../config.js'
 import { bridgeError, isBridgeError } from '../errors.js'
 import type { Credential, CredentialIdOf } from '../upstream/credential.js'
 import type { AuthThrottle } from './auth-throttle.js'
-import { isFeedUrl } from './feed-path.js'
+import { isFeedUrl, isMonitorUrl } from './feed-path.js'
 import { presented, presentedSecrets } from './presented.js'
 import type { Presented } from './presented.js'
 
@@ -142,7 +142,7 @@ export default fp<ClientAuthOptions>(async function clientAuth(app, options) {
   }
 
   app.addHook('onRequest', async (request) => {
-    if (open || !isFeedUrl(request.url)) {
+    if (open || !(isFeedUrl(request.url) || isMonitorUrl(request.url))) {
       request.client = byAddress(request)
       return
     }

@@ -34,3 +34,12 @@ export function feedPath(url: string): string | null {
 export function isFeedUrl(url: string): boolean {
   return feedPath(url) !== null
 }
+
+/** The monitor (page, assets, state): behind the feed's authentication. */
+export const MONITOR_SEGMENT = 'monitor'
+
+export function isMonitorUrl(url: string): boolean {
+  const path = rawPath(url)
+  const end = path.indexOf('/', 1)
+  return path.startsWith('/') && decoded(end < 0 ? path.slice(1) : path.slice(1, end)) === MONITOR_SEGMENT
+}

@@ -10,10 +10,14 @@ export const SECRET_QUERY_PARAMS = ['api_key', 'apikey', 'key', 'token', 'access
 export function maskSecretParams(url: string, names: readonly string[] = SECRET_QUERY_PARAMS): string {
   const q = url.indexOf('?')
   if (q < 0) return url
-  const lowered = new Set(names.map((n) => n.toLowerCase()))
-  const masked = splitQuery(url.slice(q + 1)).map((pair) =>
+  return `${url.slice(0, q)}?${maskSecretPairs(splitQuery(url.slice(q + 1)).map((p) => p.raw), names).join('&')}`
+}
+
+/** Raw `name=value` pairs with the values of secret parameters (SECRET_QUERY_PARAMS and `extra`) replaced by ***. */
+export function maskSecretPairs(pairs: readonly string[], extra: readonly string[] = []): string[] {
+  const lowered = new Set([...SECRET_QUERY_PARAMS, ...extra].map((n) => n.toLowerCase()))
+  return splitQuery(pairs.join('&')).map((pair) =>
     pair.raw.includes('=') && lowered.has((decodedOrNull(pair.rawName) ?? pair.rawName).toLowerCase()) ? `${pair.rawName}=***` : pair.raw)
-  return `${url.slice(0, q)}?${masked.join('&')}`
 }
 
 export interface LoggingOptions {

@@ -12,11 +12,14 @@ import type { LedgerStats } from '../upstream/task-ledger.js'
 import type { HeavyGateState } from '../execute/heavy-gate.js'
 import type { TaskOrderFinding } from '../upstream/task-order.js'
 import { feedPath } from './feed-path.js'
+import type { ClientKind, LoadOutcome } from '../monitor/state.js'
 
 const PREFIX = 'botcity_odata_'
 /** Seconds: a cached page answers in milliseconds, a local sort over a long window in tens of seconds. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 /** actual ÷ estimate: exact at 1; a range's upper bound is at most 2× its lower, so a good range lands in 0.5–1. */
+/** Seconds a load takes: a preview in seconds, a scheduled refresh of a large workspace in tens of minutes. */
+const LOAD_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200]
 const RATIO_BUCKETS = [0.25, 0.5, 0.75, 0.99, 1, 1.01, 1.25, 1.5, 2, 4]
 const SET_NAMES: ReadonlySet<string> = new Set(ENTITY_SETS.map((s) => s.name))
 
@@ -40,6 +43,12 @@ export interface BridgeMetrics {
   watchPageCache<C extends { stats(): PageCacheStats }>(cache: C): C
   /** Reads the task ledgers' figures at each scrape. */
   watchLedgers(ledgers: { stats(): LedgerStats }): void
+  /** A load ended (monitor/loads.ts): its entity set, outcome, client kind and duration. */
+  readonly loadEnded: (load: { readonly set: string; readonly outcome: LoadOutcome; readonly client: ClientKind; readonly durationMs: number }) => void
+  /** Reads the loads in flight at each scrape. */
+  watchLoads(inFlight: () => number): void
+  /** A request shed by back-pressure, by what was over its limit. */
+  readonly shed: (cause: 'event_loop' | 'heap') => void
 }
 
 /** What a request read: an entity set, $metadata, the service document, or anything else. */
@@ -69,6 +78,13 @@ export function createMetrics(): BridgeMetrics {
   const callLatency = new Histogram({ name: `${PREFIX}upstream_call_duration_seconds`, help: 'Time of one upstream call, retries included, by route.', labelNames: ['route'] as const, buckets: BUCKETS, registers })
   const retries = new Counter({ name: `${PREFIX}upstream_retries_total`, help: 'Upstream retries (429, 5xx, network errors), by route.', labelNames: ['route'] as const, registers })
   const logins = new Counter({ name: `${PREFIX}upstream_logins_total`, help: 'Upstream logins (token cache misses and re-logins), by outcome.', labelNames: ['outcome'] as const, registers })
+  const throttled = new Counter({ name: `${PREFIX}upstream_throttled_total`, help: 'Answers 429 (Too Many Requests) from BotCity Insights, by route: each one, whether the call was retried or failed.', labelNames: ['route'] as const, registers })
+  const loads = new Counter({ name: `${PREFIX}loads_total`, help: 'Loads ended (a first request and the nextLinks that followed it), by entity set, outcome (finished, abandoned, failed, canceled) and client (power-query: Power BI or Excel; curl; browser; other).', labelNames: ['entity_set', 'outcome', 'client'] as const, registers })
+  const loadSeconds = new Histogram({ name: `${PREFIX}load_duration_seconds`, help: 'Time from a load\'s first request to its last answer, by entity set and outcome.', labelNames: ['entity_set', 'outcome'] as const, buckets: LOAD_BUCKETS, registers })
+  let loadsInFlight = (): number => 0
+  new Gauge({ name: `${PREFIX}loads_in_flight`, help: 'Loads of this replica being answered or waiting for their next request (LOAD_ABANDON_S).', registers, collect() { this.set(loadsInFlight()) } })
+  const shed = new Counter({ name: `${PREFIX}requests_shed_total`, help: 'Requests answered 503 by back-pressure, by cause (event_loop: PRESSURE_MAX_EVENT_LOOP_DELAY_MS; heap: PRESSURE_MAX_HEAP_PERCENT).', labelNames: ['cause'] as const, registers })
+  for (const cause of ['event_loop', 'heap']) shed.inc({ cause }, 0)
   const relogins = new Counter({ name: `${PREFIX}upstream_relogins_total`, help: 'Data calls that met a 401 with a cached token and logged in again, by route.', labelNames: ['route'] as const, registers })
 
   // The page cache keeps its own figures; each scrape copies them in.
@@ -109,6 +125,7 @@ export function createMetrics(): BridgeMetrics {
       callLatency.observe({ route: event.route }, event.ms / 1000)
       if (event.retries > 0) retries.inc({ route: event.route }, event.retries)
       if (event.relogin) relogins.inc({ route: event.route })
+      if (event.throttled > 0) throttled.inc({ route: event.route }, event.throttled)
       if (event.route === 'login') logins.inc({ outcome: event.outcome })
     },
     estimateRatio(r) {
@@ -135,6 +152,17 @@ export function createMetrics(): BridgeMetrics {
     },
     watchLedgers(ledgers) {
       ledgerStats = () => ledgers.stats()
+    },
+    loadEnded(load) {
+      const set = SET_NAMES.has(load.set) ? load.set : 'other'
+      loads.inc({ entity_set: set, outcome: load.outcome, client: load.client })
+      loadSeconds.observe({ entity_set: set, outcome: load.outcome }, load.durationMs / 1000)
+    },
+    watchLoads(inFlight) {
+      loadsInFlight = inFlight
+    },
+    shed(cause) {
+      shed.inc({ cause })
     }
   }
 }

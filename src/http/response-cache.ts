@@ -3,6 +3,7 @@
 // format, preferences). A warm repeat — Power BI refreshing a report, several
 // visuals asking the same thing — then costs no row work at all.
 import { LRUCache } from 'lru-cache'
+import type { ResumeState } from '../plan/resume.js'
 
 export interface CachedAnswer {
   readonly contentType: string
@@ -10,6 +11,8 @@ export interface CachedAnswer {
   readonly preferenceApplied: string | null
   /** Rows in the answer (for the rows-served metric). */
   readonly rows: number
+  /** Its nextLink's state, and where its token sits in the body: sent again, the answer gets a token of its own. */
+  readonly next: { readonly state: ResumeState; readonly at: number; readonly length: number } | null
 }
 
 export interface ResponseCache {

@@ -176,3 +176,35 @@ export function estimateRead(plan: Draft, facts: UpstreamFacts, firstPage?: { re
   const extra = plan.resume === null ? 2 : 1
   return fromReads({ min: estimate.reads.min, max: estimate.reads.max + extra }, plan.upstreamPageSize, `${estimate.basis}, read back from the end of an oldest-first list`, firstPage === undefined ? 'first-page' : 'read')
 }
+
+/**
+ * Rows a whole load of this read answers, every page from its first, when the
+ * plan can tell without reading (nothing left to the bridge to filter): for
+ * the monitor's progress (monitor/loads.ts). null: not known.
+ */
+export function estimateLoadRows(plan: ReadPlan, facts: UpstreamFacts): Bounds | null {
+  if (plan.strategy === 'none') return exact(0)
+  if (plan.residual.filter !== null || plan.residual.search !== null || !plan.set.upstream.paged) return null
+  const { skip, top } = plan.window
+  const window = (b: Bounds): Bounds => {
+    const rows = (v: number): number => Math.max(0, Math.min(top ?? Infinity, v - skip))
+    return { min: rows(b.min), max: rows(b.max) }
+  }
+  const n = facts.total?.(plan.upstream.route, plan.upstream.params) ?? null
+  if (n === null) return null
+  if (plan.upstream.route !== 'tasks') return window(exact(n))
+  if (plan.range.to !== null || plan.strategy === 'lookup' || plan.strategy === 'count' || plan.strategy === 'date-window') return null
+  if (plan.strategy === 'whole-read') return plan.range.from === null ? window(exact(n)) : null
+  const end = taskSetEnd(plan, facts, n)
+  return end === null ? null : window(end)
+}
+
+/**
+ * Upstream page reads from where this read starts to the end of its load, as
+ * if it answered every remaining row at once; a page of an order held by the
+ * bridge reads nothing more. null: unknown.
+ */
+export function estimateRestReads(plan: ReadPlan, facts: UpstreamFacts): Bounds | null {
+  if (plan.resume?.m === 'local' || plan.resume?.m === 'apply') return exact(0)
+  return estimateRead({ ...plan, window: { ...plan.window, pageSize: Number.MAX_SAFE_INTEGER } }, facts).reads
+}

@@ -5,7 +5,8 @@
 // for, the `@bridge.explain` annotation (docs/explain.md).
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { bridgeError, isBridgeError } from '../errors.js'
-import { costSummary, explain, estimateRatio } from '../execute/explain.js'
+import { costSummary, explain, estimateRatio, totalActual } from '../execute/explain.js'
+import type { Actual } from '../execute/meter.js'
 import type { HeavyGate } from '../execute/heavy-gate.js'
 import type { Explain } from '../execute/explain.js'
 import { runRequest } from '../execute/run.js'
@@ -13,12 +14,13 @@ import type { Outcome, RunSettings } from '../execute/run.js'
 import type { CredentialSource } from '../http/credentials.js'
 import { TEXT_PLAIN, negotiateJson, negotiateText, sendJson } from '../http/negotiate.js'
 import { carriedPairs, nextLink, queryId } from '../http/next-link.js'
+import { maskSecretPairs } from '../http/logging.js'
 import { EXPLAIN_ANNOTATION, parsePrefer, preferenceApplied } from '../http/prefer.js'
 import type { Preferences } from '../http/prefer.js'
 import { recordCost } from '../http/request-cost.js'
 import { parseRequestOptions } from '../http/request-query.js'
 import type { RequestQuery } from '../http/request-query.js'
-import type { ResponseCache } from '../http/response-cache.js'
+import type { CachedAnswer, ResponseCache } from '../http/response-cache.js'
 import { sendChunks } from '../http/send-chunks.js'
 import type { SkipTokenCodec } from '../http/skiptoken.js'
 import { entitySetByName } from '../model/index.js'
@@ -33,6 +35,8 @@ import { aggregateChunks, collectionChunks, entityPayload, propertyPayload, rawV
 import type { PayloadOptions } from '../serialize/payload.js'
 import type { AccessFactory } from '../upstream/access-client.js'
 import type { CredentialIdOf } from '../upstream/credential.js'
+import { clientKind, loadMarkOf, shownQuery } from '../monitor/loads.js'
+import type { LoadBook, LoadMark, LoadTicket } from '../monitor/loads.js'
 
 export interface FeedOptions {
   readonly access: AccessFactory
@@ -60,6 +64,8 @@ export interface FeedOptions {
   readonly onRows?: (set: EntitySetDef['name'], rows: number) => void
   /** Told, for each request that read the upstream, actual ÷ estimate of its page reads (null: the estimate was unknown). */
   readonly onEstimate?: (ratio: number | null) => void
+  /** Where loads are followed (monitor/loads.ts); absent: not followed. */
+  readonly loads?: LoadBook
 }
 
 export interface ServeInput {
@@ -87,6 +93,29 @@ interface Scope {
   /** The query's id (path, carried pairs, credential): what its $skiptoken is bound to. */
   readonly id: string
   readonly pairs: readonly string[]
+  /** The load this request belongs to (null: an entity request, which is no load). */
+  readonly ticket: LoadTicket | null
+}
+
+/** The figures of a request that read nothing (an answer from the answer cache). */
+const NO_READS: Actual = { reads: 0, calls: 0, ledger: 0, rows: 0 }
+
+/** A resume state with the load's mark, for its nextLink's token. */
+function marked(state: ResumeState, mark: LoadMark | null): unknown {
+  return mark === null ? state : { ...state, L: mark }
+}
+
+/** Rows a request answered, for its load's figures. */
+function answeredRows(outcome: Outcome): number {
+  switch (outcome.kind) {
+    case 'collection':
+    case 'aggregate':
+      return outcome.rows.length
+    case 'entity':
+      return 1
+    case 'empty':
+      return 0
+  }
 }
 
 export class Feed {
@@ -108,7 +137,7 @@ export class Feed {
   }
 
   private async serveOrThrow(input: ServeInput): Promise<unknown> {
-    const { request, reply, resource } = input
+    const { request, resource } = input
     // Query options apply to what the path addresses: the navigation target for Automations('x')/Tasks.
     const set = resource.kind === 'navigation' ? entitySetByName(resource.nav.target) : resource.set
     const query = parseRequestOptions(set, input.query)
@@ -120,6 +149,17 @@ export class Feed {
     const pageSize = Math.min(prefer.maxPageSize ?? this.options.pageSize, this.options.maxPageSize)
     const pairs = carriedPairs(input.query.pairs, [this.options.apiKeyParam])
     const credentialId = this.options.credentialId(credential)
+    const id = resource.kind === 'entity' ? '' : queryId(collectionPath(resource), pairs, credentialId)
+    // The load a collection request belongs to: its $skiptoken says which (and how far it has come).
+    const token = resource.kind === 'entity' || query.skiptoken === null ? null : this.options.codec.decode(id, query.skiptoken)
+    const resume = token === null ? null : resumeState(token)
+    const ticket = resource.kind === 'entity' ? null : this.options.loads?.begin({
+      mark: loadMarkOf(token),
+      set: set.name,
+      query: shownQuery(request.url.split('?', 1)[0] ?? '', maskSecretPairs(pairs, [this.options.apiKeyParam])),
+      client: clientKind(request.headers['user-agent']),
+      credential: credentialId
+    }) ?? null
     const s: Scope = {
       input,
       query,
@@ -127,25 +167,56 @@ export class Feed {
       prefer,
       pageSize,
       applied: preferenceApplied(prefer.maxPageSize === null ? null : pageSize, prefer.omitNulls, prefer.explain),
-      id: resource.kind === 'entity' ? '' : queryId(collectionPath(resource), pairs, credentialId),
-      pairs
+      id,
+      pairs,
+      ticket
     }
+    try {
+      return await this.answer(s, resume)
+    } catch (err) {
+      const left: unknown = input.signal.aborted ? input.signal.reason : null
+      ticket?.failed(isBridgeError(err) ? err.statusCode : 500, isBridgeError(err) ? err.code : 'BRIDGE_ERR_INTERNAL', isBridgeError(left) && left.code === 'BRIDGE_ERR_CLIENT_CLOSED')
+      throw err
+    }
+  }
+
+  private async answer(s: Scope, resume: ResumeState | null): Promise<unknown> {
+    const { request, reply, resource } = s.input
+    const { query, prefer, pageSize } = s
+    const set = resource.kind === 'navigation' ? entitySetByName(resource.nav.target) : resource.set
     // A whole answer served again while fresh (an explained one is always worked out: its figures are this request's).
-    const answerKey = resource.kind === 'entity' || prefer.explain ? null : `${s.id} ${query.skiptoken ?? ''} ${s.format.contentType} ${pageSize} ${prefer.omitNulls} ${input.root}`
+    const answerKey = resource.kind === 'entity' || prefer.explain ? null : `${s.id} ${query.skiptoken ?? ''} ${s.format.contentType} ${pageSize} ${prefer.omitNulls} ${s.input.root}`
     const cached = answerKey === null ? undefined : this.options.responses?.get(answerKey)
     if (cached !== undefined) {
       if (cached.rows > 0) this.options.onRows?.(set.name, cached.rows)
       if (cached.preferenceApplied !== null) reply.header('preference-applied', cached.preferenceApplied)
-      return reply.header('content-type', cached.contentType).send(cached.body)
+      return reply.header('content-type', cached.contentType).send(this.again(s, cached))
     }
-    const resume = resource.kind === 'entity' || query.skiptoken === null ? null : resumeState(this.options.codec.decode(s.id, query.skiptoken))
-    const { outcome, reads } = await runRequest({ resource, query, pageSize, resume, now: this.options.now(), access: this.options.access(credential, input.signal), signal: input.signal }, this.settings)
+    const credential = this.options.credentials.resolve(request)
+    const { outcome, reads, load } = await runRequest({
+      resource, query, pageSize, resume, now: this.options.now(), access: this.options.access(credential, s.input.signal), signal: s.input.signal,
+      ...(s.ticket === null ? {} : { onRead: s.ticket.onRead })
+    }, this.settings)
     if (reads.length > 0) {
       const cost = costSummary(reads)
       recordCost(reply, { plan: reads.map((r) => `${r.plan.set.name}:${r.plan.strategy}`).join(' '), estimate: cost.estimate.reads, actual: cost.actual })
       this.options.onEstimate?.(estimateRatio(cost))
     }
-    return this.send(s, outcome, prefer.explain ? explain(reads) : null, answerKey)
+    const next = outcome.kind === 'collection' || outcome.kind === 'aggregate' ? outcome.next : null
+    const mark = s.ticket?.answered(answeredRows(outcome), totalActual(reads), next !== null, load) ?? null
+    return this.send(s, outcome, prefer.explain ? explain(reads) : null, answerKey, mark)
+  }
+
+  /**
+   * A cached answer sent again as a page of this request's load: its nextLink
+   * gets a token of its own, carrying this load's mark (the cached one
+   * carries the load that first asked).
+   */
+  private again(s: Scope, cached: CachedAnswer): Buffer {
+    const mark = s.ticket?.answered(cached.rows, NO_READS, cached.next !== null, null) ?? null
+    if (cached.next === null) return cached.body
+    const token = this.options.codec.encode(s.id, marked(cached.next.state, mark))
+    return Buffer.concat([cached.body.subarray(0, cached.next.at), Buffer.from(token, 'utf8'), cached.body.subarray(cached.next.at + cached.next.length)])
   }
 
   private payload(s: Scope, set: EntitySetDef): PayloadOptions {
@@ -158,11 +229,7 @@ export class Feed {
     }
   }
 
-  private link(s: Scope, path: string, next: ResumeState | null): string | null {
-    return next === null ? null : nextLink(s.input.root, path, s.pairs, this.options.codec.encode(s.id, next))
-  }
-
-  private send(s: Scope, outcome: Outcome, explained: Explain | null, answerKey: string | null): FastifyReply {
+  private send(s: Scope, outcome: Outcome, explained: Explain | null, answerKey: string | null, mark: LoadMark | null): FastifyReply {
     const { reply } = s.input
     const annotation = explained === null ? {} : { [`@${EXPLAIN_ANNOTATION}`]: explained }
     // Text answers have no place for an annotation: it travels in a header.
@@ -190,11 +257,25 @@ export class Feed {
         break
     }
     if (s.applied !== null) reply.header('preference-applied', s.applied)
+    // The nextLink's token, and where it sits in a cached answer (another load's page gets a token of its own).
+    let token: { readonly state: ResumeState; readonly text: string } | null = null
+    const link = (path: string, next: ResumeState | null): string | null => {
+      if (next === null) return null
+      token = { state: next, text: this.options.codec.encode(s.id, marked(next, mark)) }
+      return nextLink(s.input.root, path, s.pairs, token.text)
+    }
+    const keep = (contentType: string, body: Buffer, rows: number): void => {
+      if (answerKey === null) return
+      const t = token as { readonly state: ResumeState; readonly text: string } | null
+      const at = t === null ? -1 : body.indexOf(t.text)
+      if (t !== null && at < 0) return
+      this.options.responses?.set(answerKey, { contentType, body, preferenceApplied: s.applied, rows, next: t === null ? null : { state: t.state, at, length: Buffer.byteLength(t.text) } })
+    }
     const answer = (contentType: string, pieces: Iterable<string>, rows = 0): FastifyReply =>
-      sendChunks(reply, contentType, pieces, answerKey === null ? 0 : this.options.responses?.maxEntryBytes ?? 0, (body) => { if (answerKey !== null) this.options.responses?.set(answerKey, { contentType, body, preferenceApplied: s.applied, rows }) })
+      sendChunks(reply, contentType, pieces, answerKey === null ? 0 : this.options.responses?.maxEntryBytes ?? 0, (body) => keep(contentType, body, rows))
     const trailer = explained === null ? {} : { trailer: () => annotation }
     if (outcome.kind === 'aggregate') {
-      return answer(s.format.contentType, aggregateChunks(this.payload(s, outcome.set), outcome.columns, { rows: outcome.rows, count: outcome.count, nextLink: this.link(s, outcome.path, outcome.next), ...trailer }))
+      return answer(s.format.contentType, aggregateChunks(this.payload(s, outcome.set), outcome.columns, { rows: outcome.rows, count: outcome.count, nextLink: link(outcome.path, outcome.next), ...trailer }))
     }
     if (outcome.countOnly) {
       explainHeader()
@@ -204,7 +285,7 @@ export class Feed {
     return answer(s.format.contentType, collectionChunks(this.payload(s, outcome.set), {
       rows: outcome.rows,
       count: outcome.count,
-      nextLink: this.link(s, outcome.path, outcome.next),
+      nextLink: link(outcome.path, outcome.next),
       ...(outcome.expanded === undefined ? {} : { expanded: outcome.expanded }),
       ...trailer
     }), outcome.rows.length)

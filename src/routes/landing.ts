@@ -73,6 +73,8 @@ pre{padding:.75rem;white-space:pre-wrap;overflow-wrap:anywhere} .feed{font-size:
 <ul>
 ${sets}
 </ul>
+<h2>Refresh monitor</h2>
+<p><a href="monitor" id="monitor">The refresh monitor</a> shows every load in flight — Power BI and Excel refreshes, curl loops — with its progress, rows, upstream calls and time left; the recent loads; and BotCity's calls, latency, errors and 429s over the last hour. It asks for the same credentials as the feed.</p>
 <h2>Connection files</h2>
 <p><a href="connect/botcity-insights.pbids" id="pbids">Power BI .pbids</a> — opens Power BI Desktop connected to this feed.</p>
 <h2>curl</h2>

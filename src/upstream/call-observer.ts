@@ -6,6 +6,8 @@ import type { UpstreamRouteName } from './wire.js'
 /** What one call accumulates while it runs (retries counted by the HTTP layer's hook). */
 export interface CallTrack {
   retries: number
+  /** 429 answers met, retried or not. */
+  throttled: number
   relogin: boolean
   /** Key and tokens seen by this call: redacted from any message. */
   readonly secrets: string[]
@@ -38,7 +40,7 @@ function abortFailure(signal: AbortSignal): unknown {
  * to `onCall`. A call the caller aborted rejects with the signal's reason.
  */
 export async function observe<T>(deps: ObserverDeps, spec: CallSpec, run: (track: CallTrack) => Promise<T>): Promise<T> {
-  const track: CallTrack = { retries: 0, relogin: false, secrets: [...spec.secrets] }
+  const track: CallTrack = { retries: 0, throttled: 0, relogin: false, secrets: [...spec.secrets] }
   const started = performance.now()
   let outcome: CallOutcome = 'ok'
   try {
@@ -58,6 +60,7 @@ export async function observe<T>(deps: ObserverDeps, spec: CallSpec, run: (track
       outcome,
       ms: Math.round((performance.now() - started) * 10) / 10,
       retries: track.retries,
+      throttled: track.throttled + (outcome === 'UPSTREAM_RATE_LIMITED' ? 1 : 0),
       relogin: track.relogin
     }
     deps.logger?.debug({ ...spec.fields, ...event }, 'upstream call')

@@ -1,4 +1,4 @@
-import ky, { type KyInstance } from 'ky'
+import ky, { HTTPError, type KyInstance } from 'ky'
 import { bufferedFetch, type FetchLike } from './buffered-fetch.js'
 import type { CallTrack } from './call-observer.js'
 import { failureReason } from './error-mapping.js'
@@ -28,6 +28,7 @@ export function createHttp(settings: HttpSettings): KyInstance {
         ({ options, error, retryCount }) => {
           const track = options.context.track as CallTrack
           track.retries += 1
+          if (error instanceof HTTPError && error.response.status === 429) track.throttled += 1
           settings.logger?.debug(
             { route: options.context.route, retry: retryCount, reason: failureReason(error, track.secrets) },
             'upstream retry'

@@ -19,5 +19,7 @@ export interface UpstreamCallEvent {
   outcome: CallOutcome
   ms: number
   retries: number
+  /** 429 answers met (each retried one, and a final one). */
+  throttled: number
   relogin: boolean
 }

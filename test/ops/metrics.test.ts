@@ -103,8 +103,12 @@ t.test('a scrape after some requests', async (t) => {
   t.notMatch(text, API_KEY, 'no client key')
   t.notMatch(text, 'ops-login', 'no login')
   const labels = labelValues(text)
-  const codes = new Set(['ok', 'aborted', ...Object.keys(ERROR_CATALOGUE)])
-  t.same([...labels.keys()].sort(), ['entity_set', 'le', 'order', 'outcome', 'route', 'sorted', 'state', 'status'])
+  // Outcomes of upstream calls, and of loads (loads_total).
+  const codes = new Set(['ok', 'aborted', ...Object.keys(ERROR_CATALOGUE), 'finished', 'abandoned', 'failed', 'canceled'])
+  t.same([...labels.keys()].sort(), ['cause', 'client', 'entity_set', 'le', 'order', 'outcome', 'route', 'sorted', 'state', 'status'])
+  t.same(labels.get('cause'), new Set(['event_loop', 'heap']), 'back-pressure causes')
+  t.ok(labels.get('client')?.has('other'), 'loads by client kind')
+  for (const v of labels.get('client') ?? []) t.ok(['power-query', 'curl', 'browser', 'other'].includes(v), `client ${v}`)
   t.same(labels.get('order'), new Set(['newest-first']), 'the Tasks order found')
   t.same(labels.get('sorted'), new Set(['false']))
   for (const v of labels.get('entity_set') ?? []) t.ok(['Tasks', 'Automations', 'Runners', 'metadata', 'service', 'other'].includes(v), `entity_set ${v}`)
@@ -119,7 +123,7 @@ t.test('each app has its own registry', async (t) => {
   const [a, b] = [createMetrics(), createMetrics()]
   a.rowsServed('Tasks', 7)
   a.httpResponse('Tasks', 200, 0.01)
-  a.upstreamCall({ route: 'tasks', outcome: 'UPSTREAM_TIMEOUT', ms: 30_000, retries: 3, relogin: false })
+  a.upstreamCall({ route: 'tasks', outcome: 'UPSTREAM_TIMEOUT', ms: 30_000, retries: 3, throttled: 0, relogin: false })
   const [ta, tb] = [await a.registry.metrics(), await b.registry.metrics()]
   t.equal(sample(ta, 'botcity_odata_rows_served_total', { entity_set: 'Tasks' }), 7)
   t.equal(sample(tb, 'botcity_odata_rows_served_total', { entity_set: 'Tasks' }), 0)
