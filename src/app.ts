@@ -158,6 +158,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       metrics.loadEnded(load)
       share?.pushRecent(load)
     },
+    onChange: () => monitor.changed(),
     ...(share === null ? {} : { sightings: share })
   })
   metrics.watchLoads(() => book.inFlight())

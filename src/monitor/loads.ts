@@ -42,6 +42,8 @@ export interface LoadBookOptions {
   readonly sightings?: LoadSightings
   /** Ended loads kept for the monitor (default 100). */
   readonly recentMax?: number
+  /** Told when a load starts, answers a page or ends (the monitor reports to the other replicas soon after). */
+  readonly onChange?: () => void
 }
 
 /** What a load's request told when it started. */
@@ -182,6 +184,7 @@ export class LoadBook {
     Object.assign(entry, { state: 'reading', updated: now, deadline: Infinity, reads: [], error: null })
     entry.running++
     this.live.set(entry.id, entry)
+    this.options.onChange?.()
     const before = entry.figures
     let done = false
     const finish = (): boolean => {
@@ -208,6 +211,7 @@ export class LoadBook {
           entry.state = 'waiting'
           entry.deadline = at + this.options.abandonMs
           this.options.sightings?.saw(entry.id, figures.pages, false)
+          this.options.onChange?.()
         } else {
           this.end(entry, 'finished', at)
         }
@@ -223,6 +227,7 @@ export class LoadBook {
         if (!left && RETRIED.has(status) && mark !== null) {
           entry.state = 'retrying'
           entry.deadline = at + this.options.abandonMs
+          this.options.onChange?.()
         } else {
           this.end(entry, left ? 'canceled' : 'failed', at)
         }
@@ -262,8 +267,10 @@ export class LoadBook {
         if (e.running > 0 || e.deadline > now) continue
         const seen = await this.options.sightings?.lastSeen(e.id)
         if (this.live.get(e.id) !== e || e.running > 0 || e.deadline > now) continue
-        if (seen != null && (seen.ended || seen.pages > e.figures.pages)) this.live.delete(e.id)
-        else this.end(e, e.state === 'retrying' ? 'failed' : 'abandoned', now)
+        if (seen != null && (seen.ended || seen.pages > e.figures.pages)) {
+          this.live.delete(e.id)
+          this.options.onChange?.()
+        } else this.end(e, e.state === 'retrying' ? 'failed' : 'abandoned', now)
       }
     } finally {
       this.sweeping = false
@@ -294,6 +301,7 @@ export class LoadBook {
       }
     }, `load ${outcome}`)
     this.options.onEnded?.(load)
+    this.options.onChange?.()
   }
 }
 

@@ -24,9 +24,13 @@ function later(a: LiveLoad, b: LiveLoad): LiveLoad {
   return a.updated >= b.updated ? a : b
 }
 
+/** How soon after a load changes this replica reports to the others (at most this often). */
+const REPORT_SOON_MS = 200
+
 export class Monitor {
   readonly replica = randomBytes(6).toString('hex')
   private readonly timer: NodeJS.Timeout | null = null
+  private soon: NodeJS.Timeout | null = null
 
   constructor(private readonly options: MonitorOptions) {
     const { share } = options
@@ -34,6 +38,17 @@ export class Monitor {
       this.timer = setInterval(() => { void share.publish(this.report()) }, options.reportMs ?? 2_000)
       this.timer.unref()
     }
+  }
+
+  /** A load started, answered a page or ended: the other replicas hear of it within REPORT_SOON_MS. */
+  changed(): void {
+    const { share } = this.options
+    if (share == null || this.soon !== null) return
+    this.soon = setTimeout(() => {
+      this.soon = null
+      void share.publish(this.report())
+    }, REPORT_SOON_MS)
+    this.soon.unref()
   }
 
   /** What this replica reports. */
@@ -74,5 +89,6 @@ export class Monitor {
 
   close(): void {
     if (this.timer !== null) clearInterval(this.timer)
+    if (this.soon !== null) clearTimeout(this.soon)
   }
 }

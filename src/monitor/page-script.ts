@@ -85,8 +85,7 @@ export const MONITOR_SCRIPT = String.raw`(function () {
       attrs['aria-valuenow'] = Math.round(f * 100)
       fill.style.width = (f * 100).toFixed(2) + '%'
     }
-    var node = el('div', attrs, fill)
-    return node
+    return el('div', attrs, fill)
   }
 
   function loadRow(load) {
@@ -115,8 +114,8 @@ export const MONITOR_SCRIPT = String.raw`(function () {
     var readsNode = el('span', {
       class: 'reads', 'data-value': reads, 'data-calls': f.calls, 'data-cached': f.cached, 'data-ledger': f.ledger,
       'data-estimate': readsEst ? readsEst.max : null, title: readsTitle(f)
-    }, [el('b', null, num(reads)), readsEst ? ' of ~' + num(readsEst.max) + ' upstream calls' : ' upstream calls',
-      el('span', { class: 'muted' }, ' (' + num(f.cached) + ' cached, ' + num(f.ledger) + ' ledger)')])
+    }, [el('b', null, num(reads)), readsEst ? ' of ~' + num(readsEst.max) + ' upstream reads' : ' upstream reads',
+      el('span', { class: 'muted' }, ' (' + num(f.calls) + ' calls to BotCity, ' + num(f.cached) + ' cached, ' + num(f.ledger) + ' ledger)')])
     var pages = el('span', { class: 'pages', 'data-value': f.pages }, [el('b', null, num(f.pages)), f.pages === 1 ? ' page' : ' pages'])
     var timing = el('span', { class: 'timing' }, [
       el('span', { class: 'elapsed', 'data-value': load.elapsedMs }, ['elapsed ', el('b', null, duration(load.elapsedMs))]),
@@ -173,6 +172,16 @@ export const MONITOR_SCRIPT = String.raw`(function () {
   var INTEGERS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 1e5, 2e5, 5e5, 1e6]
 
   function fromZero(u, min, max) { return [0, max > 0 ? max * 1.1 : 1] }
+  // Half a minute either side, so the first and last minutes' bars show whole.
+  function padMinute(u, min, max) { return min == null ? [min, max] : [min - 30, max + 30] }
+  // A minute between gaps (null percentiles) has no line to draw: a dot shows it.
+  function isolated(u, si, show) {
+    if (show) return null
+    var ys = u.data[si]
+    var dots = []
+    for (var i = 0; i < ys.length; i++) if (ys[i] != null && ys[i - 1] == null && ys[i + 1] == null) dots.push(i)
+    return dots.length > 0 ? dots : null
+  }
 
   function chart(id, series, yLabel, integers) {
     var figure = $(id)
@@ -182,7 +191,7 @@ export const MONITOR_SCRIPT = String.raw`(function () {
       width: Math.max(figure.clientWidth - 16, 200),
       height: 190,
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: fromZero } },
+      scales: { x: { time: true, range: padMinute }, y: { range: fromZero } },
       axes: [
         { grid: { stroke: '#eef0f2' }, values: function (u, vals) { return vals.map(function (v) { return hhmm(v * 1000) }) } },
         Object.assign({ grid: { stroke: '#eef0f2' } }, axis)
@@ -196,7 +205,7 @@ export const MONITOR_SCRIPT = String.raw`(function () {
   }
 
   function line(label, stroke, extra) {
-    return Object.assign({ label: label, stroke: stroke, width: 2, points: { show: false },
+    return Object.assign({ label: label, stroke: stroke, width: 2, points: { show: false, filter: isolated, size: 6, fill: stroke },
       value: function (u, v) { return v == null ? '—' : num(Math.round(v)) } }, extra || {})
   }
 
