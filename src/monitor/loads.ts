@@ -13,15 +13,17 @@ import type { LoadEstimate } from '../execute/run.js'
 import type { Bounds } from '../plan/plan.js'
 import type { ClientKind, FinishedLoad, LiveLoad, LoadFigures, LoadOutcome } from './state.js'
 
-/** A load as its $skiptoken carries it (short names: it travels in every nextLink). */
+/** A load as its $skiptoken carries it (short: it travels in every nextLink, which Power Query keeps under 1,400 characters). */
 export interface LoadMark {
   /** Its id. */
   readonly i: string
   /** Epoch ms of its first request. */
   readonly t: number
-  /** Its figures after the page that sent this mark. */
-  readonly f: LoadFigures
+  /** Its figures after the page that sent this mark: rows, pages, reads, calls, cached, ledger. */
+  readonly f: readonly [number, number, number, number, number, number]
 }
+
+const markOf = (id: string, started: number, f: LoadFigures): LoadMark => ({ i: id, t: started, f: [f.rows, f.pages, f.reads, f.calls, f.cached, f.ledger] })
 
 /** How this replica learns what other replicas did with a load (monitor/share.ts; absent: one replica). */
 export interface LoadSightings {
@@ -48,8 +50,8 @@ export interface LoadBookOptions {
 
 /** What a load's request told when it started. */
 export interface LoadStart {
-  /** The mark its $skiptoken carried (null: a first request, or a token without one). */
-  readonly mark: LoadMark | null
+  /** The load its $skiptoken named, and its figures then (null: a first request, or a token without one). */
+  readonly mark: { readonly id: string; readonly started: number; readonly figures: LoadFigures } | null
   readonly set: string
   readonly query: string
   readonly client: ClientKind
@@ -66,12 +68,12 @@ export function newLoadId(): string {
 }
 
 /** The mark a decoded $skiptoken carries, or null (a first request; a token of an older bridge). */
-export function loadMarkOf(state: unknown): LoadMark | null {
-  const l = (state as { L?: unknown } | null)?.L as Partial<LoadMark> | undefined
-  if (typeof l !== 'object' || l === null || typeof l.i !== 'string' || typeof l.t !== 'number' || typeof l.f !== 'object' || l.f === null) return null
-  const f = l.f as Partial<Record<keyof LoadFigures, unknown>>
-  const n = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0)
-  return { i: l.i.slice(0, 32), t: l.t, f: { rows: n(f.rows), pages: n(f.pages), reads: n(f.reads), calls: n(f.calls), cached: n(f.cached), ledger: n(f.ledger) } }
+export function loadMarkOf(state: unknown): { readonly id: string; readonly started: number; readonly figures: LoadFigures } | null {
+  const l = (state as { L?: unknown } | null)?.L as { i?: unknown; t?: unknown; f?: unknown } | undefined
+  if (typeof l !== 'object' || l === null || typeof l.i !== 'string' || typeof l.t !== 'number' || !Array.isArray(l.f)) return null
+  const f = l.f as unknown[]
+  const n = (i: number): number => { const v = f[i]; return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0 }
+  return { id: l.i.slice(0, 32), started: l.t, figures: { rows: n(0), pages: n(1), reads: n(2), calls: n(3), cached: n(4), ledger: n(5) } }
 }
 
 /** Who is loading, from the User-Agent. Power BI and Excel send the same one (Power Query's Mashup engine). */
@@ -161,15 +163,15 @@ export class LoadBook {
   begin(start: LoadStart): LoadTicket {
     const now = this.options.now()
     const mark = start.mark
-    const known = mark === null ? undefined : this.live.get(mark.i)
+    const known = mark === null ? undefined : this.live.get(mark.id)
     const entry: Entry = known ?? {
-      id: mark?.i ?? newLoadId(),
-      started: mark?.t ?? now,
+      id: mark?.id ?? newLoadId(),
+      started: mark?.started ?? now,
       set: start.set,
       query: start.query,
       client: start.client,
       credential: start.credential,
-      figures: mark?.f ?? NONE,
+      figures: mark?.figures ?? NONE,
       reads: [],
       state: 'reading',
       updated: now,
@@ -180,7 +182,7 @@ export class LoadBook {
       running: 0
     }
     // The token's figures are the load's, whichever replica answered its last page.
-    if (mark !== null && mark.f.pages >= entry.figures.pages) entry.figures = mark.f
+    if (mark !== null && mark.figures.pages >= entry.figures.pages) entry.figures = mark.figures
     Object.assign(entry, { state: 'reading', updated: now, deadline: Infinity, reads: [], error: null })
     entry.running++
     this.live.set(entry.id, entry)
@@ -198,7 +200,7 @@ export class LoadBook {
       onRead: (record) => { entry.reads.push(record) },
       answered: (rows, actual, more, estimate) => {
         const figures = added(before, rows, actual)
-        if (!finish()) return { i: entry.id, t: entry.started, f: figures }
+        if (!finish()) return markOf(entry.id, entry.started, figures)
         const at = this.options.now()
         entry.figures = figures
         entry.reads = []
@@ -215,7 +217,7 @@ export class LoadBook {
         } else {
           this.end(entry, 'finished', at)
         }
-        return { i: entry.id, t: entry.started, f: figures }
+        return markOf(entry.id, entry.started, figures)
       },
       failed: (status, code, left) => {
         if (!finish() || entry.running > 0) return
