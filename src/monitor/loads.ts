@@ -46,6 +46,8 @@ export interface LoadBookOptions {
   readonly recentMax?: number
   /** Told when a load starts, answers a page or ends (the monitor reports to the other replicas soon after). */
   readonly onChange?: () => void
+  /** Loads kept in flight at most (default 10,000): past it, the one awaiting its next request longest is recorded as abandoned. */
+  readonly maxLive?: number
 }
 
 /** What a load's request told when it started. */
@@ -185,6 +187,7 @@ export class LoadBook {
     if (mark !== null && mark.figures.pages >= entry.figures.pages) entry.figures = mark.figures
     Object.assign(entry, { state: 'reading', updated: now, deadline: Infinity, reads: [], error: null })
     entry.running++
+    if (known === undefined) this.makeRoom()
     this.live.set(entry.id, entry)
     this.options.onChange?.()
     const before = entry.figures
@@ -281,6 +284,14 @@ export class LoadBook {
 
   close(): void {
     clearInterval(this.timer)
+  }
+
+  /** Bounds the loads held: a flood of first pages never followed (previews) costs at most maxLive entries. */
+  private makeRoom(): void {
+    if (this.live.size < (this.options.maxLive ?? 10_000)) return
+    let oldest: Entry | null = null
+    for (const e of this.live.values()) if (e.running === 0 && (oldest === null || e.deadline < oldest.deadline)) oldest = e
+    if (oldest !== null) this.end(oldest, oldest.state === 'retrying' ? 'failed' : 'abandoned', this.options.now())
   }
 
   private end(e: Entry, outcome: LoadOutcome, at: number): void {

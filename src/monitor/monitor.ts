@@ -24,6 +24,9 @@ function later(a: LiveLoad, b: LiveLoad): LiveLoad {
   return a.updated >= b.updated ? a : b
 }
 
+/** Loads in flight one replica shows at most (the monitor is for people: a page of them). */
+const REPORTED_LOADS = 500
+
 /** How soon after a load changes this replica reports to the others (at most this often). */
 const REPORT_SOON_MS = 200
 
@@ -51,9 +54,11 @@ export class Monitor {
     this.soon.unref()
   }
 
-  /** What this replica reports. */
+  /** What this replica reports: its loads in flight (the REPORTED_LOADS changed last), upstream minutes and cache sizes. */
   report(): ReplicaReport {
-    return { replica: this.replica, at: this.options.now(), live: this.options.book.liveLoads(), minutes: this.options.minutes.counts(), caches: this.options.caches() }
+    const live = this.options.book.liveLoads()
+    const shown = live.length <= REPORTED_LOADS ? live : live.sort((a, b) => b.updated - a.updated).slice(0, REPORTED_LOADS)
+    return { replica: this.replica, at: this.options.now(), live: shown, minutes: this.options.minutes.counts(), caches: this.options.caches() }
   }
 
   /** The state to show; `credential`: only that credential's loads (passthrough), null: all. */
