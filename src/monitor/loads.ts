@@ -190,7 +190,8 @@ export class LoadBook {
     if (known === undefined) this.makeRoom()
     this.live.set(entry.id, entry)
     this.options.onChange?.()
-    const before = entry.figures
+    // What the load had answered before this page, as its token says: a page asked again (a retry) is not counted twice.
+    const before = mark?.figures ?? NONE
     let done = false
     const finish = (): boolean => {
       if (done) return false

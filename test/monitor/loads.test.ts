@@ -67,3 +67,17 @@ t.test('a request that failed while another of its load runs does not end it', a
   await book.sweep()
   t.equal(book.inFlight(), 0)
 })
+
+t.test('a page asked again (a client retrying it) is counted once', async (t) => {
+  const ended: Record<string, unknown>[] = []
+  const book = new LoadBook({ now: () => 0, abandonMs: 1000, log: (line) => { ended.push(line) } })
+  t.teardown(() => book.close())
+  const begin = (mark: ReturnType<typeof loadMarkOf>): ReturnType<LoadBook['begin']> => book.begin({ mark, set: 'Tasks', query: '/odata/Tasks', client: 'other', credential: 'c' })
+  const first = loadMarkOf({ L: begin(null).answered(100, NO_READS, true, null) })
+  const second = loadMarkOf({ L: begin(first).answered(100, NO_READS, true, null) })
+  t.same(second?.figures.pages, 2)
+  // The second page again, from the first page's token: the load has answered two pages, not three.
+  t.same(loadMarkOf({ L: begin(first).answered(100, NO_READS, true, null) })?.figures, second?.figures)
+  begin(second).answered(30, NO_READS, false, null)
+  t.match(ended, [{ load: { pages: 3, rows: 230 } }])
+})
