@@ -157,7 +157,8 @@ export function odataComponents(options: ODataDocOptions): Json {
   }
 }
 
-function security(auth: FeedAuth): Json {
+/** Who may read a path behind the feed's authentication (none, a bridge key, a workspace credential). */
+export function security(auth: FeedAuth): Json {
   if (auth === 'none') return {}
   return { security: auth === 'workspace' ? [{ basic: [] }, { apiKey: [] }] : [{ basic: [] }, { bearer: [] }, { apiKey: [] }] }
 }

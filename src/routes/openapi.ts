@@ -9,7 +9,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import fp from 'fastify-plugin'
 import { DEFAULT_LIMITS } from '../odata/limits.js'
 import { packageVersion } from '../upstream/user-agent.js'
-import { odataComponents, odataPaths } from './openapi-odata.js'
+import { odataComponents, odataPaths, security } from './openapi-odata.js'
 import type { FeedAuth, Json, ODataDocOptions } from './openapi-odata.js'
 import type { Config } from '../config.js'
 import { ENTITY_SETS } from '../model/index.js'
@@ -44,9 +44,20 @@ const ROUTE_DOCS: Record<string, Json> = {
     200: { description: 'Ready.', content: { 'application/json': { schema: { type: 'object', properties: { status: { type: 'string', enum: ['ready'] }, mode: { type: 'string' }, upstream: { type: 'object', properties: { reachable: { type: 'boolean' }, version: { type: 'string' } } } } } } } },
     503: { description: 'Not ready: the upstream is unreachable or the login failed.', content: { 'application/json': { schema: { type: 'object', properties: { status: { type: 'string', enum: ['unavailable'] }, mode: { type: 'string' }, error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } } } } }
   }),
-  '/metrics': get('Operations', 'Prometheus metrics', 'Requests by entity set and status, latency, upstream calls by route and outcome, retries, logins, page cache, rows served, process metrics.', { 200: text('text/plain', 'Prometheus text exposition format 0.0.4.') }),
+  '/metrics': get('Operations', 'Prometheus metrics', 'Requests by entity set and status, latency, upstream calls by route and outcome, retries, 429s, logins, page cache, task ledger, loads by outcome and client, shed and heavy requests, rows served, process metrics.', { 200: text('text/plain', 'Prometheus text exposition format 0.0.4.') }),
   '/openapi.json': get('Operations', 'This document', 'The OpenAPI 3 description of the bridge.', { 200: { description: 'OpenAPI document.', content: { 'application/json': { schema: { type: 'object' } } } } }),
   '/docs': get('Operations', 'API browser', 'Swagger UI over this document.', { 200: text('text/html', 'HTML page.') })
+}
+
+/** The refresh monitor's routes, behind the feed's authentication. */
+function monitorDocs(auth: FeedAuth): Record<string, Json> {
+  const behind = (doc: Json): Json => ({ get: { ...(doc.get as Json), ...security(auth), ...(auth === 'none' ? {} : { responses: { ...((doc.get as Json).responses as Json), 401: errorResponse('Not signed in: the feed\'s own credentials (BRIDGE_ERR_UNAUTHORIZED).') } }) } })
+  return {
+    '/monitor': behind(get('People', 'Refresh monitor', 'Loads in flight with their progress (rows against the plan\'s estimate, upstream reads, time left), recent loads, BotCity over the last hour (calls, latency, errors, 429s, retries), cache sizes; in passthrough mode, the loads of the caller\'s own workspace only. With REDIS_URL, every replica\'s.', { 200: text('text/html', 'HTML page (its script polls /monitor/state every second).') })),
+    '/monitor/state': behind(get('Operations', 'Refresh monitor state', 'What /monitor draws, as JSON (src/monitor/state.ts: inFlight, recent, upstream, caches, replicas, scope).', { 200: { description: 'The state.', content: { 'application/json': { schema: { type: 'object' } } } } })),
+    '/monitor/assets/{name}': behind(get('People', 'Refresh monitor assets', 'The page\'s script and the uPlot chart library, served by the bridge (no CDN).', { 200: text('text/javascript', 'Script or stylesheet.'), 404: errorResponse('No such asset (BRIDGE_ERR_NOT_FOUND).') },
+      [{ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: ['monitor.js', 'uPlot.iife.min.js', 'uPlot.min.css'] } }]))
+  }
 }
 
 export default fp<OpenApiOptions>(async function openapi(app, { config }) {
@@ -71,7 +82,7 @@ export default fp<OpenApiOptions>(async function openapi(app, { config }) {
       return {
         ...doc.openapiObject,
         'x-odata-limits': { ...limits },
-        paths: { ...generated, ...ROUTE_DOCS, ...odataPaths(options) },
+        paths: { ...generated, ...ROUTE_DOCS, ...monitorDocs(options.auth), ...odataPaths(options) },
         components: { ...doc.openapiObject.components, ...odataComponents(options) }
       } as unknown as typeof doc.openapiObject
     }

@@ -79,7 +79,7 @@ t.test('an OpenAPI 3 document, structurally valid', async (t) => {
 })
 
 t.test('every route is described, and each described route answers', async (t) => {
-  const operational = ['/', '/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/connect/botcity-insights.pbids', '/connect/{set}']
+  const operational = ['/', '/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/connect/botcity-insights.pbids', '/connect/{set}', '/monitor', '/monitor/state', '/monitor/assets/{name}']
   for (const path of operational) t.ok(paths[path]?.get, path)
   for (const path of operational.filter((p) => !p.includes('{'))) {
     const res = await fetch(`${bridge.origin}${path}`)
