@@ -37,7 +37,7 @@ import { createInsightsClient } from './upstream/client.js'
 import { createPageCache } from './upstream/page-cache.js'
 import type { InsightsClient } from './upstream/client.js'
 import { HeavyGate } from './execute/heavy-gate.js'
-import { LoadBook } from './monitor/loads.js'
+import { LoadBook, loadLine } from './monitor/loads.js'
 import { Monitor } from './monitor/monitor.js'
 import { redisMonitorShare } from './monitor/share.js'
 import { UpstreamMinutes } from './monitor/upstream-minutes.js'
@@ -153,7 +153,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const book = new LoadBook({
     now,
     abandonMs: config.loadAbandonMs,
-    log: (line, message) => app.log.info(line, message),
+    // One line per ended load, at info: worked out only when info lines are written.
+    log: ['trace', 'debug', 'info'].includes(config.logLevel) ? (load) => app.log.info(...loadLine(load)) : () => undefined,
     onEnded: (load) => {
       metrics.loadEnded(load)
       share?.pushRecent(load)

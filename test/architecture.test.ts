@@ -19,7 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['upstream', 'keys.ts'],
   ['odata'],
   ['model'],
-  ['errors.ts', 'config.ts', 'take-turns.ts']
+  ['errors.ts', 'config.ts', 'take-turns.ts', 'random.ts']
 ]
 
 /** The simulator is a server of its own (demo mode, tests): it shares only the wire types of upstream/. */

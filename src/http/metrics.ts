@@ -81,6 +81,8 @@ export function createMetrics(): BridgeMetrics {
   const throttled = new Counter({ name: `${PREFIX}upstream_throttled_total`, help: 'Answers 429 (Too Many Requests) from BotCity Insights, by route: each one, whether the call was retried or failed.', labelNames: ['route'] as const, registers })
   const loads = new Counter({ name: `${PREFIX}loads_total`, help: 'Loads ended (a first request and the nextLinks that followed it), by entity set, outcome (finished, abandoned, failed, canceled) and client (power-query: Power BI or Excel; curl; browser; other).', labelNames: ['entity_set', 'outcome', 'client'] as const, registers })
   const loadSeconds = new Histogram({ name: `${PREFIX}load_duration_seconds`, help: 'Time from a load\'s first request to its last answer, by entity set and outcome.', labelNames: ['entity_set', 'outcome'] as const, buckets: LOAD_BUCKETS, registers })
+  // The children of each label set, looked up once (a flood of loads ends one per request).
+  const loadSeries = new Map<string, { count: { inc(): void }; seconds: { observe(v: number): void } }>()
   let loadsInFlight = (): number => 0
   new Gauge({ name: `${PREFIX}loads_in_flight`, help: 'Loads of this replica being answered or waiting for their next request (LOAD_ABANDON_S).', registers, collect() { this.set(loadsInFlight()) } })
   const shed = new Counter({ name: `${PREFIX}requests_shed_total`, help: 'Requests answered 503 by back-pressure, by cause (event_loop: PRESSURE_MAX_EVENT_LOOP_DELAY_MS; heap: PRESSURE_MAX_HEAP_PERCENT).', labelNames: ['cause'] as const, registers })
@@ -155,8 +157,14 @@ export function createMetrics(): BridgeMetrics {
     },
     loadEnded(load) {
       const set = SET_NAMES.has(load.set) ? load.set : 'other'
-      loads.inc({ entity_set: set, outcome: load.outcome, client: load.client })
-      loadSeconds.observe({ entity_set: set, outcome: load.outcome }, load.durationMs / 1000)
+      const key = `${set} ${load.outcome} ${load.client}`
+      let series = loadSeries.get(key)
+      if (series === undefined) {
+        series = { count: loads.labels({ entity_set: set, outcome: load.outcome, client: load.client }), seconds: loadSeconds.labels({ entity_set: set, outcome: load.outcome }) }
+        loadSeries.set(key, series)
+      }
+      series.count.inc()
+      series.seconds.observe(load.durationMs / 1000)
     },
     watchLoads(inFlight) {
       loadsInFlight = inFlight

@@ -6,7 +6,7 @@
 // not come within LOAD_ABANDON_S is recorded as abandoned (or as failed, when
 // its last answer was an error its client retries). When a load ends, one log
 // line says what it was and cost, /metrics counts it, and the monitor lists it.
-import { randomBytes } from 'node:crypto'
+import { randomChunk } from '../random.js'
 import type { Actual } from '../execute/meter.js'
 import type { ReadRecord } from '../execute/meter.js'
 import type { LoadEstimate } from '../execute/run.js'
@@ -37,8 +37,8 @@ export interface LoadBookOptions {
   readonly now: () => number
   /** LOAD_ABANDON_S in ms. */
   readonly abandonMs: number
-  /** Where the line of each ended load goes. */
-  readonly log: (line: Record<string, unknown>, message: string) => void
+  /** Where each ended load goes to be logged (loadLine gives its line). */
+  readonly log: (load: FinishedLoad) => void
   /** Told each ended load (metrics, the shared list of recent loads). */
   readonly onEnded?: (load: FinishedLoad) => void
   readonly sightings?: LoadSightings
@@ -55,7 +55,8 @@ export interface LoadStart {
   /** The load its $skiptoken named, and its figures then (null: a first request, or a token without one). */
   readonly mark: { readonly id: string; readonly started: number; readonly figures: LoadFigures } | null
   readonly set: string
-  readonly query: string
+  /** The query as shown (shownQuery), worked out only if the load is shown or logged. */
+  readonly query: () => string
   readonly client: ClientKind
   readonly credential: string
 }
@@ -66,7 +67,7 @@ const NONE: LoadFigures = { rows: 0, pages: 0, reads: 0, calls: 0, cached: 0, le
 const MAX_QUERY_CHARS = 1000
 
 export function newLoadId(): string {
-  return randomBytes(9).toString('base64url')
+  return randomChunk(9).toString('base64url')
 }
 
 /** The mark a decoded $skiptoken carries, or null (a first request; a token of an older bridge). */
@@ -100,7 +101,9 @@ interface Entry {
   readonly id: string
   readonly started: number
   set: string
-  query: string
+  /** The query as shown, once worked out. */
+  shown: string | null
+  readonly query: () => string
   client: ClientKind
   credential: string
   /** Figures before the request being answered (or after the last one). */
@@ -116,6 +119,11 @@ interface Entry {
   error: string | null
   /** Requests of it being answered now (a client may retry one while it runs). */
   running: number
+}
+
+function shown(e: Entry): string {
+  e.shown ??= e.query()
+  return e.shown
 }
 
 /** A request's figures added to a load's. */
@@ -170,6 +178,7 @@ export class LoadBook {
       id: mark?.id ?? newLoadId(),
       started: mark?.started ?? now,
       set: start.set,
+      shown: null,
       query: start.query,
       client: start.client,
       credential: start.credential,
@@ -188,6 +197,8 @@ export class LoadBook {
     Object.assign(entry, { state: 'reading', updated: now, deadline: Infinity, reads: [], error: null })
     entry.running++
     if (known === undefined) this.makeRoom()
+    // Held in the order of their last request: the first is the one that has waited longest.
+    this.live.delete(entry.id)
     this.live.set(entry.id, entry)
     this.options.onChange?.()
     // What the load had answered before this page, as its token says: a page asked again (a retry) is not counted twice.
@@ -251,7 +262,7 @@ export class LoadBook {
         : e.figures
       const elapsedMs = Math.max(0, now - e.started)
       return {
-        id: e.id, set: e.set, query: e.query, client: e.client, credential: e.credential, started: e.started, figures,
+        id: e.id, set: e.set, query: shown(e), client: e.client, credential: e.credential, started: e.started, figures,
         state: e.state, updated: e.updated, rowsEstimate: e.rowsEstimate, readsEstimate: e.readsEstimate,
         elapsedMs, etaMs: eta(figures, e.rowsEstimate, e.readsEstimate, elapsedMs)
       }
@@ -287,12 +298,18 @@ export class LoadBook {
     clearInterval(this.timer)
   }
 
-  /** Bounds the loads held: a flood of first pages never followed (previews) costs at most maxLive entries. */
+  /**
+   * Bounds the loads held: a flood of first pages never followed (previews)
+   * costs at most maxLive entries, and each new one ends the load whose last
+   * request is the oldest (the first held), in constant time.
+   */
   private makeRoom(): void {
     if (this.live.size < (this.options.maxLive ?? 10_000)) return
-    let oldest: Entry | null = null
-    for (const e of this.live.values()) if (e.running === 0 && (oldest === null || e.deadline < oldest.deadline)) oldest = e
-    if (oldest !== null) this.end(oldest, oldest.state === 'retrying' ? 'failed' : 'abandoned', this.options.now())
+    for (const e of this.live.values()) {
+      if (e.running > 0) continue
+      this.end(e, e.state === 'retrying' ? 'failed' : 'abandoned', this.options.now())
+      return
+    }
   }
 
   private end(e: Entry, outcome: LoadOutcome, at: number): void {
@@ -300,23 +317,30 @@ export class LoadBook {
     // An abandoned load ended with its last answer; a failed or canceled one with its last request.
     const ended = outcome === 'abandoned' ? e.deadline - this.options.abandonMs : at
     const load: FinishedLoad = {
-      id: e.id, set: e.set, query: e.query, client: e.client, credential: e.credential, started: e.started, figures: e.figures,
+      id: e.id, set: e.set, client: e.client, credential: e.credential, started: e.started, figures: e.figures,
+      // Worked out when shown or logged (JSON.stringify reads it), not for every load that ends.
+      get query() { return shown(e) },
       ended, durationMs: Math.max(0, ended - e.started), outcome, ...(e.error === null || outcome === 'finished' || outcome === 'abandoned' ? {} : { error: e.error })
     }
     this.ended.unshift(load)
     if (this.ended.length > (this.options.recentMax ?? 100)) this.ended.pop()
     this.options.sightings?.saw(e.id, e.figures.pages, true)
-    const f = load.figures
-    this.options.log({
-      load: {
-        id: load.id, set: load.set, query: load.query, client: load.client, credential: load.credential, outcome,
-        ...(load.error === undefined ? {} : { error: load.error }),
-        rows: f.rows, pages: f.pages, reads: f.reads, calls: f.calls, fromCache: f.cached, fromLedger: f.ledger, durationMs: load.durationMs
-      }
-    }, `load ${outcome}`)
+    this.options.log(load)
     this.options.onEnded?.(load)
     this.options.onChange?.()
   }
+}
+
+/** The log line of an ended load, and its message (`load finished`, `load abandoned`…). */
+export function loadLine(load: FinishedLoad): [Record<string, unknown>, string] {
+  const f = load.figures
+  return [{
+    load: {
+      id: load.id, set: load.set, query: load.query, client: load.client, credential: load.credential, outcome: load.outcome,
+      ...(load.error === undefined ? {} : { error: load.error }),
+      rows: f.rows, pages: f.pages, reads: f.reads, calls: f.calls, fromCache: f.cached, fromLedger: f.ledger, durationMs: load.durationMs
+    }
+  }, `load ${load.outcome}`]
 }
 
 /** Time left at the pace so far: by rows when their total is estimated, else by upstream reads. */

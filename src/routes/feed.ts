@@ -100,9 +100,9 @@ interface Scope {
 /** The figures of a request that read nothing (an answer from the answer cache). */
 const NO_READS: Actual = { reads: 0, calls: 0, ledger: 0, rows: 0 }
 
-/** A resume state with the load's mark, for its nextLink's token. */
-function marked(state: ResumeState, mark: LoadMark | null): unknown {
-  return mark === null ? state : { ...state, L: mark }
+/** A load's query as shown, worked out when asked: it holds the path and pairs, never the request. */
+function shown(path: string, pairs: readonly string[], apiKeyParam: string): () => string {
+  return () => shownQuery(path, maskSecretPairs(pairs, [apiKeyParam]))
 }
 
 /** Rows a request answered, for its load's figures. */
@@ -156,7 +156,7 @@ export class Feed {
     const ticket = resource.kind === 'entity' ? null : this.options.loads?.begin({
       mark: loadMarkOf(token),
       set: set.name,
-      query: shownQuery(request.url.split('?', 1)[0] ?? '', maskSecretPairs(pairs, [this.options.apiKeyParam])),
+      query: shown(request.url.split('?', 1)[0] ?? '', pairs, this.options.apiKeyParam),
       client: clientKind(request.headers['user-agent']),
       credential: credentialId
     }) ?? null
@@ -214,9 +214,12 @@ export class Feed {
    */
   private again(s: Scope, cached: CachedAnswer): Buffer {
     const mark = s.ticket?.answered(cached.rows, NO_READS, cached.next !== null, null) ?? null
-    if (cached.next === null) return cached.body
-    const token = this.options.codec.encode(s.id, marked(cached.next.state, mark))
-    return Buffer.concat([cached.body.subarray(0, cached.next.at), Buffer.from(token, 'utf8'), cached.body.subarray(cached.next.at + cached.next.length)])
+    const { next } = cached
+    if (next === null || this.options.responses == null) return cached.body
+    const { body, done } = this.options.responses.again({ ...cached, next }, this.options.codec.mark(s.id, next.sealed, mark))
+    // Given back once the answer has left (or its client has): the bytes are then no longer read.
+    s.input.reply.raw.once('close', done)
+    return body
   }
 
   private payload(s: Scope, set: EntitySetDef): PayloadOptions {
@@ -258,18 +261,19 @@ export class Feed {
     }
     if (s.applied !== null) reply.header('preference-applied', s.applied)
     // The nextLink's token, and where it sits in a cached answer (another load's page gets a token of its own).
-    let token: { readonly state: ResumeState; readonly text: string } | null = null
+    let token: { readonly sealed: string; readonly text: string } | null = null
     const link = (path: string, next: ResumeState | null): string | null => {
       if (next === null) return null
-      token = { state: next, text: this.options.codec.encode(s.id, marked(next, mark)) }
+      const sealed = this.options.codec.encode(s.id, next)
+      token = { sealed, text: this.options.codec.mark(s.id, sealed, mark) }
       return nextLink(s.input.root, path, s.pairs, token.text)
     }
     const keep = (contentType: string, body: Buffer, rows: number): void => {
       if (answerKey === null) return
-      const t = token as { readonly state: ResumeState; readonly text: string } | null
+      const t = token as { readonly sealed: string; readonly text: string } | null
       const at = t === null ? -1 : body.indexOf(t.text)
       if (t !== null && at < 0) return
-      this.options.responses?.set(answerKey, { contentType, body, preferenceApplied: s.applied, rows, next: t === null ? null : { state: t.state, at, length: Buffer.byteLength(t.text) } })
+      this.options.responses?.set(answerKey, { contentType, body, preferenceApplied: s.applied, rows, next: t === null ? null : { sealed: t.sealed, at, length: Buffer.byteLength(t.text) } })
     }
     const answer = (contentType: string, pieces: Iterable<string>, rows = 0): FastifyReply =>
       sendChunks(reply, contentType, pieces, answerKey === null ? 0 : this.options.responses?.maxEntryBytes ?? 0, (body) => keep(contentType, body, rows))

@@ -267,3 +267,21 @@ t.test('entity requests are no loads; a refused query never starts one', async (
   t.equal(loadLines(bridge.logs).length, 2, 'two collection loads; the entity and the refused query left none')
   t.equal(lines[0]?.load.rows, 1)
 })
+
+t.test('cached answers sent at once, compressed or not, each whole with a token of its own', async (t) => {
+  const bridge = await startBridge({ sim: { tasks: 950 }, env: { PAGE_SIZE: '500' } })
+  t.teardown(() => bridge.close())
+  const url = `${bridge.feed}Tasks?${ALL}`
+  const first = await (await fetch(url)).json() as { value: { id: number }[] }
+  const answers = await Promise.all(Array.from({ length: 24 }, async (_, i) => {
+    const res = await fetch(url, { headers: { 'accept-encoding': i % 2 === 0 ? 'gzip' : 'identity' } })
+    return { encoding: res.headers.get('content-encoding'), body: await res.json() as { value: { id: number }[]; '@odata.nextLink': string } }
+  }))
+  t.ok(answers.some((a) => a.encoding === 'gzip') && answers.some((a) => a.encoding === null), 'both kinds sent')
+  t.equal(new Set(answers.map((a) => a.body['@odata.nextLink'])).size, 24, 'a nextLink each')
+  for (const a of answers) t.same(a.body.value.map((r) => r.id), first.value.map((r) => r.id), 'the same rows, whole')
+  const pages = await Promise.all(answers.map(async (a) => (await fetch(a.body['@odata.nextLink'])).status))
+  t.same(new Set(pages), new Set([200]), 'every token opens')
+  const lines = await until('the 24 followed loads end', () => loadLines(bridge.logs), (l) => l.length === 24)
+  t.equal(new Set(lines.map((l) => l.load.id)).size, 24, 'as 24 loads')
+})

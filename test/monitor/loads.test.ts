@@ -1,7 +1,7 @@
 // The load book on its own: marks read back from any token, client kinds,
 // queries as shown, the bound on loads held, and a load's end told once.
 import t from 'tap'
-import { LoadBook, clientKind, loadMarkOf, shownQuery } from '../../src/monitor/loads.js'
+import { LoadBook, clientKind, loadLine, loadMarkOf, shownQuery } from '../../src/monitor/loads.js'
 
 const NO_READS = { reads: 0, calls: 0, ledger: 0, rows: 0 }
 
@@ -32,10 +32,10 @@ t.test('a query as shown: decoded, a + kept, cut at 1,000 characters', async (t)
 t.test('at most maxLive loads held: the one awaiting its next request longest is abandoned', async (t) => {
   let now = 1_000
   const lines: Record<string, unknown>[] = []
-  const book = new LoadBook({ now: () => now, abandonMs: 600_000, maxLive: 3, log: (line) => { lines.push(line) } })
+  const book = new LoadBook({ now: () => now, abandonMs: 600_000, maxLive: 3, log: (load) => { lines.push(loadLine(load)[0]) } })
   t.teardown(() => book.close())
   const start = (): string => {
-    const ticket = book.begin({ mark: null, set: 'Tasks', query: '/odata/Tasks', client: 'other', credential: 'c' })
+    const ticket = book.begin({ mark: null, set: 'Tasks', query: () => '/odata/Tasks', client: 'other', credential: 'c' })
     now += 10
     ticket.answered(100, NO_READS, true, null)
     return ticket.id
@@ -51,13 +51,13 @@ t.test('at most maxLive loads held: the one awaiting its next request longest is
 t.test('a request that failed while another of its load runs does not end it', async (t) => {
   let now = 0
   const ended: string[] = []
-  const book = new LoadBook({ now: () => now, abandonMs: 1000, log: (_line, message) => { ended.push(message) } })
+  const book = new LoadBook({ now: () => now, abandonMs: 1000, log: (load) => { ended.push(loadLine(load)[1]) } })
   t.teardown(() => book.close())
-  const first = book.begin({ mark: null, set: 'Tasks', query: '/odata/Tasks', client: 'other', credential: 'c' })
+  const first = book.begin({ mark: null, set: 'Tasks', query: () => '/odata/Tasks', client: 'other', credential: 'c' })
   const mark = first.answered(100, NO_READS, true, null)
   const m = loadMarkOf({ L: mark })
-  const a = book.begin({ mark: m, set: 'Tasks', query: '/odata/Tasks', client: 'other', credential: 'c' })
-  const b = book.begin({ mark: m, set: 'Tasks', query: '/odata/Tasks', client: 'other', credential: 'c' })
+  const a = book.begin({ mark: m, set: 'Tasks', query: () => '/odata/Tasks', client: 'other', credential: 'c' })
+  const b = book.begin({ mark: m, set: 'Tasks', query: () => '/odata/Tasks', client: 'other', credential: 'c' })
   a.failed(502, 'UPSTREAM_BAD_RESPONSE', false)
   t.same(ended, [], 'its retry still runs')
   b.answered(50, NO_READS, false, null)
@@ -70,9 +70,9 @@ t.test('a request that failed while another of its load runs does not end it', a
 
 t.test('a page asked again (a client retrying it) is counted once', async (t) => {
   const ended: Record<string, unknown>[] = []
-  const book = new LoadBook({ now: () => 0, abandonMs: 1000, log: (line) => { ended.push(line) } })
+  const book = new LoadBook({ now: () => 0, abandonMs: 1000, log: (load) => { ended.push(loadLine(load)[0]) } })
   t.teardown(() => book.close())
-  const begin = (mark: ReturnType<typeof loadMarkOf>): ReturnType<LoadBook['begin']> => book.begin({ mark, set: 'Tasks', query: '/odata/Tasks', client: 'other', credential: 'c' })
+  const begin = (mark: ReturnType<typeof loadMarkOf>): ReturnType<LoadBook['begin']> => book.begin({ mark, set: 'Tasks', query: () => '/odata/Tasks', client: 'other', credential: 'c' })
   const first = loadMarkOf({ L: begin(null).answered(100, NO_READS, true, null) })
   const second = loadMarkOf({ L: begin(first).answered(100, NO_READS, true, null) })
   t.same(second?.figures.pages, 2)
