@@ -1,14 +1,14 @@
 // Loads as things. A load is a first request and the nextLinks that follow
 // it: Power BI's refresh of one table, Excel's, a curl loop. Its id and its
-// running figures ride in its $skiptoken (sealed like the rest of it), so it
-// is one load whichever replica answers each page. This replica keeps the
+// running figures ride in its $skiptoken (beside the sealed state, under an
+// HMAC: http/skiptoken.ts), so it is one load whichever replica answers each page. This replica keeps the
 // loads it answered last while their next request is awaited; one that does
 // not come within LOAD_ABANDON_S is recorded as abandoned (or as failed, when
 // its last answer was an error its client retries). When a load ends, one log
 // line says what it was and cost, /metrics counts it, and the monitor lists it.
 import { randomChunk } from '../random.js'
-import type { Actual } from '../execute/meter.js'
-import type { ReadRecord } from '../execute/meter.js'
+import { totalActual } from '../execute/explain.js'
+import type { Actual, ReadRecord } from '../execute/meter.js'
 import type { LoadEstimate } from '../execute/run.js'
 import type { Bounds } from '../plan/plan.js'
 import type { ClientKind, FinishedLoad, LiveLoad, LoadFigures, LoadOutcome } from './state.js'
@@ -50,10 +50,17 @@ export interface LoadBookOptions {
   readonly maxLive?: number
 }
 
+/** A load as its $skiptoken named it, and its figures then. */
+export interface NamedLoad {
+  readonly id: string
+  readonly started: number
+  readonly figures: LoadFigures
+}
+
 /** What a load's request told when it started. */
 export interface LoadStart {
-  /** The load its $skiptoken named, and its figures then (null: a first request, or a token without one). */
-  readonly mark: { readonly id: string; readonly started: number; readonly figures: LoadFigures } | null
+  /** The load its $skiptoken named (null: a first request, or a token without one). */
+  readonly mark: NamedLoad | null
   readonly set: string
   /** The query as shown (shownQuery), worked out only if the load is shown or logged. */
   readonly query: () => string
@@ -71,7 +78,7 @@ export function newLoadId(): string {
 }
 
 /** The mark a decoded $skiptoken carries, or null (a first request; a token of an older bridge). */
-export function loadMarkOf(state: unknown): { readonly id: string; readonly started: number; readonly figures: LoadFigures } | null {
+export function loadMarkOf(state: unknown): NamedLoad | null {
   const l = (state as { L?: unknown } | null)?.L as { i?: unknown; t?: unknown; f?: unknown } | undefined
   if (typeof l !== 'object' || l === null || typeof l.i !== 'string' || typeof l.t !== 'number' || !Array.isArray(l.f)) return null
   const f = l.f as unknown[]
@@ -100,12 +107,12 @@ export function shownQuery(path: string, pairs: readonly string[]): string {
 interface Entry {
   readonly id: string
   readonly started: number
-  set: string
+  readonly set: string
   /** The query as shown, once worked out. */
   shown: string | null
   readonly query: () => string
-  client: ClientKind
-  credential: string
+  readonly client: ClientKind
+  readonly credential: string
   /** Figures before the request being answered (or after the last one). */
   figures: LoadFigures
   /** The reads of the request being answered: their `actual` grows while it runs. */
@@ -130,17 +137,6 @@ function shown(e: Entry): string {
 function added(f: LoadFigures, rows: number, a: Actual): LoadFigures {
   const cached = a.reads - a.calls - a.ledger
   return { rows: f.rows + rows, pages: f.pages + 1, reads: f.reads + a.reads, calls: f.calls + a.calls, cached: f.cached + cached, ledger: f.ledger + a.ledger }
-}
-
-function sumActual(reads: readonly ReadRecord[]): Actual {
-  const t = { reads: 0, calls: 0, ledger: 0, rows: 0 }
-  for (const r of reads) {
-    t.reads += r.actual.reads
-    t.calls += r.actual.calls
-    t.ledger += r.actual.ledger
-    t.rows += r.actual.rows
-  }
-  return t
 }
 
 /** One request of a load, from its start to its answer. */
@@ -194,7 +190,11 @@ export class LoadBook {
     }
     // The token's figures are the load's, whichever replica answered its last page.
     if (mark !== null && mark.figures.pages >= entry.figures.pages) entry.figures = mark.figures
-    Object.assign(entry, { state: 'reading', updated: now, deadline: Infinity, reads: [], error: null })
+    entry.state = 'reading'
+    entry.updated = now
+    entry.deadline = Infinity
+    entry.reads = []
+    entry.error = null
     entry.running++
     if (known === undefined) this.makeRoom()
     // Held in the order of their last request: the first is the one that has waited longest.
@@ -256,7 +256,7 @@ export class LoadBook {
   liveLoads(): LiveLoad[] {
     const now = this.options.now()
     return [...this.live.values()].map((e) => {
-      const running = sumActual(e.reads)
+      const running = totalActual(e.reads)
       const figures: LoadFigures = e.state === 'reading'
         ? { ...e.figures, reads: e.figures.reads + running.reads, calls: e.figures.calls + running.calls, ledger: e.figures.ledger + running.ledger, cached: e.figures.cached + running.reads - running.calls - running.ledger }
         : e.figures

@@ -34,7 +34,7 @@ import type { JsonFormat } from '../serialize/format.js'
 import { aggregateChunks, collectionChunks, entityPayload, propertyPayload, rawValue } from '../serialize/payload.js'
 import type { PayloadOptions } from '../serialize/payload.js'
 import type { AccessFactory } from '../upstream/access-client.js'
-import type { CredentialIdOf } from '../upstream/credential.js'
+import type { Credential, CredentialIdOf } from '../upstream/credential.js'
 import { clientKind, loadMarkOf, shownQuery } from '../monitor/loads.js'
 import type { LoadBook, LoadMark, LoadTicket } from '../monitor/loads.js'
 
@@ -93,6 +93,8 @@ interface Scope {
   /** The query's id (path, carried pairs, credential): what its $skiptoken is bound to. */
   readonly id: string
   readonly pairs: readonly string[]
+  /** The workspace credential it reads with. */
+  readonly credential: Credential
   /** The load this request belongs to (null: an entity request, which is no load). */
   readonly ticket: LoadTicket | null
 }
@@ -169,6 +171,7 @@ export class Feed {
       applied: preferenceApplied(prefer.maxPageSize === null ? null : pageSize, prefer.omitNulls, prefer.explain),
       id,
       pairs,
+      credential,
       ticket
     }
     try {
@@ -181,7 +184,7 @@ export class Feed {
   }
 
   private async answer(s: Scope, resume: ResumeState | null): Promise<unknown> {
-    const { request, reply, resource } = s.input
+    const { reply, resource } = s.input
     const { query, prefer, pageSize } = s
     const set = resource.kind === 'navigation' ? entitySetByName(resource.nav.target) : resource.set
     // A whole answer served again while fresh (an explained one is always worked out: its figures are this request's).
@@ -192,9 +195,8 @@ export class Feed {
       if (cached.preferenceApplied !== null) reply.header('preference-applied', cached.preferenceApplied)
       return reply.header('content-type', cached.contentType).send(this.again(s, cached))
     }
-    const credential = this.options.credentials.resolve(request)
     const { outcome, reads, load } = await runRequest({
-      resource, query, pageSize, resume, now: this.options.now(), access: this.options.access(credential, s.input.signal), signal: s.input.signal,
+      resource, query, pageSize, resume, now: this.options.now(), access: this.options.access(s.credential, s.input.signal), signal: s.input.signal,
       ...(s.ticket === null ? {} : { onRead: s.ticket.onRead })
     }, this.settings)
     if (reads.length > 0) {
@@ -261,16 +263,16 @@ export class Feed {
     }
     if (s.applied !== null) reply.header('preference-applied', s.applied)
     // The nextLink's token, and where it sits in a cached answer (another load's page gets a token of its own).
-    let token: { readonly sealed: string; readonly text: string } | null = null
+    const sent: { token: { readonly sealed: string; readonly text: string } | null } = { token: null }
     const link = (path: string, next: ResumeState | null): string | null => {
       if (next === null) return null
       const sealed = this.options.codec.encode(s.id, next)
-      token = { sealed, text: this.options.codec.mark(s.id, sealed, mark) }
-      return nextLink(s.input.root, path, s.pairs, token.text)
+      sent.token = { sealed, text: this.options.codec.mark(s.id, sealed, mark) }
+      return nextLink(s.input.root, path, s.pairs, sent.token.text)
     }
     const keep = (contentType: string, body: Buffer, rows: number): void => {
       if (answerKey === null) return
-      const t = token as { readonly sealed: string; readonly text: string } | null
+      const t = sent.token
       const at = t === null ? -1 : body.indexOf(t.text)
       if (t !== null && at < 0) return
       this.options.responses?.set(answerKey, { contentType, body, preferenceApplied: s.applied, rows, next: t === null ? null : { sealed: t.sealed, at, length: Buffer.byteLength(t.text) } })
